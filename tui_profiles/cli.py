@@ -1,0 +1,320 @@
+"""The command line: builds settings, store and app from arguments; no business logic here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .config import DAY_MS, Settings, load_settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+SINCE_CHOICES = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS, "90d": 90 * DAY_MS, "all": None}
+
+
+class CliError(Exception):
+    """A one-line message for the person at the terminal, and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def now_ms() -> int:
+    """Now, or the pinned time in TUI_PROFILES_NOW (ISO-8601), which tests and demos use."""
+    pinned = os.environ.get("TUI_PROFILES_NOW")
+    if pinned:
+        return parse_iso_ms(pinned)
+    return time.time_ns() // 1_000_000
+
+
+def parse_iso_ms(value: str) -> int:
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(value: object) -> str:
+    """Text for a plain terminal: control and bidi characters shown as escapes, never obeyed."""
+    text = "" if value is None else str(value)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# -- parser --------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tui-profiles",
+        description="Look up any visitor of your product and read their whole journey.",
+    )
+    parser.add_argument("--db", help="store URL (sqlite:///path or postgresql+psycopg://...); env TUI_PROFILES_DB")
+    parser.add_argument("--inbox", type=Path, help="watch this folder for event files while the app is open")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("ingest", help="read event files or folders into the store")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("users", help="profiles by last seen, newest first")
+    p.add_argument("--since", default="all", choices=sorted(SINCE_CHOICES))
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--filter", default=None, help="a filter in the search-bar language")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("profile", help="one profile: a user id or an anonymous id")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("rejected", help="the quarantine: lines that could not be accepted")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("watch", help="follow a folder and ingest what lands in it, until Ctrl-C")
+    p.add_argument("dir", type=Path)
+
+    sub.add_parser("demo", help="open the app on a demo store fed live through the watcher")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except CliError as exc:
+        print(f"tui-profiles: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    settings = load_settings(args.db)
+    command = args.command
+    if command == "ingest":
+        return cmd_ingest(settings, args.paths, as_json=args.json)
+    if command == "users":
+        return cmd_users(settings, since=args.since, limit=args.limit, filter_text=args.filter, as_json=args.json)
+    if command == "profile":
+        return cmd_profile(settings, args.id, as_json=args.json)
+    if command == "rejected":
+        return cmd_rejected(settings, as_json=args.json)
+    if command == "watch":
+        return cmd_watch(settings, args.dir)
+    if command == "demo":
+        return cmd_demo(settings)
+    return cmd_app(settings, inbox=args.inbox)
+
+
+def _engine(settings: Settings, *, writer: bool = False):  # noqa: ANN202
+    from .store.engine import StoreError, make_engine
+
+    try:
+        return make_engine(settings.db_url, writer=writer)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _emit_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
+
+
+# -- commands ------------------------------------------------------------------
+def cmd_ingest(settings: Settings, paths: list[Path], *, as_json: bool) -> int:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise CliError(f"no such file or folder: {missing[0]}")
+    from .ingest.files import FileIngestor
+    from .store.writer import StoreWriter
+
+    engine = _engine(settings, writer=True)
+    summary = FileIngestor(StoreWriter(engine, settings), settings.batch_size).ingest_paths(paths)
+    if as_json:
+        _emit_json(summary.as_dict())
+    else:
+        print(
+            f"files {summary.files}  new events {summary.events}  duplicates {summary.duplicates}  rejected {summary.rejected}"
+        )
+    return EXIT_OK
+
+
+def user_json(u: Any) -> dict[str, Any]:
+    return {
+        "id": u.id, "kind": u.kind, "name": u.name, "email": u.email, "first_seen": iso(u.first_seen),
+        "last_seen": iso(u.last_seen), "live": u.live, "sessions": u.sessions, "events": u.events,
+        "tags": list(u.tags),
+    }
+
+
+def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | None, as_json: bool) -> int:
+    from .store import queries
+
+    now = now_ms()
+    window = SINCE_CHOICES[since]
+    where = _compile_filter(filter_text, now) if filter_text else None
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        users = queries.list_users(
+            conn, settings=settings, now_ms=now, since_ms=None if window is None else now - window, limit=limit, where=where
+        )
+    if as_json:
+        _emit_json([user_json(u) for u in users])
+        return EXIT_OK
+    for u in users:
+        dot = "●" if u.live else " "
+        print(
+            f"{dot} {printable(u.display_name)[:32]:<32} {u.kind:<10} {u.sessions:>5} sess {u.events:>7} ev  "
+            f"last {iso(u.last_seen)}  {','.join(u.tags)}"
+        )
+    return EXIT_OK
+
+
+def _compile_filter(text: str, now: int):  # noqa: ANN202
+    """The search-bar language; a query that does not parse exits 2 showing where."""
+    try:
+        from .domain import filters
+        from .store import filter_sql
+    except ImportError:  # the filter language is not there yet: plain text search
+        from .store import queries
+
+        return queries.plain_text_condition(text)
+    try:
+        tree = filters.parse(text)
+    except filters.FilterSyntaxError as exc:
+        raise CliError(filters.format_error(text, exc), EXIT_USAGE) from None
+    return filter_sql.compile_filter(tree, now_ms=now)
+
+
+def cmd_profile(settings: Settings, ident: str, *, as_json: bool) -> int:
+    from .store import queries
+
+    now = now_ms()
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        pid = queries.find_profile(conn, ident)
+        if pid is None:
+            raise CliError(f"no profile with the id {printable(ident)!r}")
+        detail = queries.profile_detail(conn, pid, settings=settings, now_ms=now)
+        sessions = queries.sessions_of(conn, pid, settings=settings, now_ms=now)
+        events = queries.timeline(conn, pid)
+    assert detail is not None
+    doc = profile_json(detail, sessions, events)
+    if as_json:
+        _emit_json(doc)
+        return EXIT_OK
+    u = detail.user
+    print(f"{printable(u.display_name)}  ({u.kind}, id {printable(u.id)})")
+    for key in ("email", "country", "first_seen", "last_seen", "signed_up", "sessions", "events", "avg_session_seconds"):
+        print(f"  {key:<20} {printable(doc[key])}")
+    print(f"  {'tags':<20} {', '.join(u.tags)}")
+    if detail.anonymous_ids:
+        print(f"  {'anonymous ids':<20} {', '.join(printable(a) for a in detail.anonymous_ids)}")
+    print("  top events: " + ", ".join(f"{printable(n)} ({c})" for n, c in detail.top_events))
+    print("  top pages:  " + ", ".join(f"{printable(n)} ({c})" for n, c in detail.top_pages))
+    for s in sessions:
+        print(f"  session {s.id}  {iso(s.start)}  {s.duration_ms // 1000}s  {s.events} events  {s.source}{'  live' if s.live else ''}")
+    return EXIT_OK
+
+
+def profile_json(detail: Any, sessions: list[Any], events: list[Any]) -> dict[str, Any]:
+    u = detail.user
+    doc = user_json(u)
+    doc.update(
+        {
+            "anonymous_ids": list(detail.anonymous_ids),
+            "traits": detail.traits,
+            "country": u.country,
+            "city": u.city,
+            "signed_up": iso(detail.signed_up),
+            "avg_session_seconds": round(detail.avg_session_ms / 1000, 3),
+            "sources": list(detail.sources),
+            "companies": list(detail.companies),
+            "top_events": [{"name": n, "count": c} for n, c in detail.top_events],
+            "top_pages": [{"path": p, "count": c} for p, c in detail.top_pages],
+            "session_list": [
+                {
+                    "id": s.id, "start": iso(s.start), "end": iso(s.end), "duration_seconds": s.duration_ms / 1000,
+                    "events": s.events, "source": s.source, "live": s.live,
+                }
+                for s in sessions
+            ],
+            "timeline": [
+                {
+                    "message_id": e.message_id, "timestamp": iso(e.ts), "type": e.type, "name": e.name,
+                    "path": e.path, "session_id": e.session_id, "properties": e.properties,
+                }
+                for e in events
+            ],
+        }
+    )
+    if detail.linked_users:
+        doc["linked_users"] = list(detail.linked_users)
+    return doc
+
+
+def cmd_rejected(settings: Settings, *, as_json: bool) -> int:
+    from .store import queries
+
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        rows = queries.rejected_lines(conn)
+    if as_json:
+        _emit_json(
+            [
+                {"file": r.file, "line": r.line, "reason": r.reason, "raw": r.raw.decode("utf-8", "backslashreplace"),
+                 "received_at": iso(r.received_at)}
+                for r in rows
+            ]
+        )
+        return EXIT_OK
+    for r in rows:
+        print(f"{printable(r.file)}:{r.line}: {printable(r.reason)}")
+    if not rows:
+        print("no rejected lines")
+    return EXIT_OK
+
+
+def cmd_watch(settings: Settings, folder: Path) -> int:
+    if not folder.is_dir():
+        raise CliError(f"no such folder: {folder}")
+    try:
+        from .ingest.watcher import run_watch
+    except ImportError:
+        raise CliError("the watcher is not available in this build") from None
+    engine = _engine(settings, writer=True)
+    return run_watch(engine, settings, folder)
+
+
+def cmd_demo(settings: Settings) -> int:
+    try:
+        from .demo import run_demo
+    except ImportError:
+        raise CliError("the demo is not available in this build") from None
+    return run_demo(settings)
+
+
+def cmd_app(settings: Settings, *, inbox: Path | None) -> int:
+    if inbox is not None and not inbox.is_dir():
+        raise CliError(f"no such folder: {inbox}")
+    try:
+        from .tui.app import run_app
+    except ImportError:
+        raise CliError("the app is not available in this build; see `tui-profiles --help`") from None
+    _engine(settings)  # one clear line if the store cannot be opened, before the screen takes over
+    return run_app(settings, inbox=inbox)

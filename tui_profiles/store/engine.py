@@ -1,0 +1,112 @@
+"""make_engine(url): SQLite pragmas or PostgreSQL, the schema created or upgraded, one clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import SQLModel
+
+from . import models
+from .models import SCHEMA_VERSION
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message is one line a person can act on."""
+
+
+def _json_dumps(value: object) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, writer: bool = False, create: bool = True) -> Engine:
+    """An engine for the store at `url`, schema ready.
+
+    `writer=True` makes every SQLite transaction start with BEGIN IMMEDIATE: a
+    deferred read-then-write transaction can fail with SQLITE_BUSY at once,
+    whatever the busy timeout (FIELD-NOTES), so the writer takes the lock first.
+    """
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError and ValueError alike
+        raise StoreError(f"not a database URL: {url!r} ({exc})") from None
+    kwargs: dict = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            path = Path(db).expanduser()
+            if not path.parent.exists():
+                if not create:
+                    raise StoreError(f"no store at {path}")
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not create and not path.exists():
+                raise StoreError(f"no store at {path}")
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        engine = sa.create_engine(parsed, **kwargs)
+        _install_sqlite_hooks(engine, writer=writer)
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+        kwargs["connect_args"] = {"connect_timeout": 5}
+        engine = sa.create_engine(parsed, **kwargs)
+    else:
+        raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
+    try:
+        ensure_schema(engine)
+    except sa.exc.OperationalError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {first}") from None
+    return engine
+
+
+def _install_sqlite_hooks(engine: Engine, *, writer: bool) -> None:
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # Take transaction control from the sqlite3 module so BEGIN is ours.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql(begin)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the tables, or upgrade a store written by an older version."""
+    assert models  # the tables register on import
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Two processes opening a new store at once must not race on CREATE TABLE.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7417001)")
+        SQLModel.metadata.create_all(conn)
+        row = conn.execute(sa.select(models.Meta.value).where(models.Meta.key == "schema_version")).first()
+        version = int(row[0]) if row else None
+        if version is None:
+            conn.execute(sa.insert(models.Meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif version > SCHEMA_VERSION:
+            raise StoreError(f"the store was written by a newer tui-profiles (schema {version}, this one knows {SCHEMA_VERSION})")
+        elif version < SCHEMA_VERSION:
+            _upgrade(conn, version)
+
+
+def _upgrade(conn: sa.Connection, version: int) -> None:
+    """Step the schema forward one version at a time (none needed yet beyond version 1)."""
+    while version < SCHEMA_VERSION:
+        version += 1
+        conn.execute(
+            sa.update(models.Meta).where(models.Meta.key == "schema_version").values(value=str(version))
+        )

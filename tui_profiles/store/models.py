@@ -1,0 +1,160 @@
+"""Every table of the store, in one module (SQLModel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+# JSON documents: JSONB on PostgreSQL (indexable, queryable), JSON text on SQLite.
+JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def _json(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=sa.Column(JsonType, nullable=nullable))
+
+
+def _ms(nullable: bool = False, index: bool = False) -> Any:
+    """Times are epoch milliseconds UTC in a 64-bit integer: the same on both databases."""
+    return Field(default=0 if not nullable else None, sa_column=sa.Column(sa.BigInteger, nullable=nullable, index=index, default=None if nullable else 0))
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SourceFile(SQLModel, table=True):
+    """A file the ingest has read, known by the fingerprint of its content."""
+
+    __tablename__ = "files"
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(sa_column=sa.Column(sa.String, nullable=False, unique=True))
+    path: str
+    size: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, default=0))
+    offset: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, default=0))
+    line: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, default=0))
+    status: str = "reading"  # reading | done | broken
+    mtime_ms: int = _ms()
+    updated_ms: int = _ms()
+
+
+class Event(SQLModel, table=True):
+    """One accepted message, attributed to one profile."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.Index("ix_events_profile_ts", "profile_id", "ts"),
+        sa.Index("ix_events_anonymous_id", "anonymous_id"),
+        sa.Index("ix_events_name_profile", "name", "profile_id"),
+        sa.Index("ix_events_path_profile", "path", "profile_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(sa_column=sa.Column(sa.String, nullable=False, unique=True))
+    profile_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    user_id: str | None = None
+    anonymous_id: str | None = None
+    id_ambiguous: bool = False
+    format: str
+    type: str
+    name: str | None = None
+    path: str | None = None
+    url: str | None = None
+    title: str | None = None
+    source: str = "unknown"
+    country: str | None = None
+    city: str | None = None
+    group_id: str | None = None
+    ts: int = _ms()
+    received_at: int = _ms()
+    time_flag: str | None = None
+    # Person and group traits the event sets: {"set": {...}, "set_once": {...}, "group": {...}}.
+    traits: dict | None = _json()
+    raw: dict | None = _json()
+    file_id: int | None = None
+    line: int | None = None
+
+
+class IdentityLink(SQLModel, table=True):
+    """An anonymous id tied to a user id at a moment (identify, alias)."""
+
+    __tablename__ = "identity_links"
+    __table_args__ = (sa.Index("ix_links_anon_ts", "anonymous_id", "ts"),)
+    id: int | None = Field(default=None, primary_key=True)
+    anonymous_id: str
+    user_id: str = Field(index=True)
+    ts: int = _ms()
+    message_id: str
+
+
+class Profile(SQLModel, table=True):
+    """A person as support staff see them, with aggregates kept up to date at ingest."""
+
+    __tablename__ = "profiles"
+    __table_args__ = (sa.UniqueConstraint("kind", "external_id", name="uq_profiles_kind_external"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # identified | anonymous
+    external_id: str = Field(index=True)  # the user id, or the anonymous id
+    name: str | None = None
+    email: str | None = None
+    country: str | None = None
+    city: str | None = None
+    company: str | None = None
+    first_seen: int = _ms()
+    last_seen: int = _ms(index=True)
+    event_count: int = 0
+    session_count: int = 0
+    total_session_ms: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, default=0))
+    order_count: int = 0
+    has_contact: bool = False
+    has_custom_attributes: bool = False
+    excluded: bool = False
+    traits: dict | None = _json()
+
+
+class ProfileAnonymousId(SQLModel, table=True):
+    """The anonymous ids an identified profile has used (one per device/browser)."""
+
+    __tablename__ = "profile_anonymous_ids"
+    profile_id: int = Field(primary_key=True)
+    anonymous_id: str = Field(primary_key=True, index=True)
+
+
+class ProfileSession(SQLModel, table=True):
+    """A run of a profile's events with no gap longer than the session gap."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (sa.UniqueConstraint("profile_id", "start", name="uq_sessions_profile_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(index=True)
+    start: int = _ms()
+    end: int = _ms(index=True)
+    event_count: int = 0
+    source: str = "unknown"
+    entry_path: str | None = None
+
+
+class RejectedLine(SQLModel, table=True):
+    """The quarantine: a line that could not be accepted, with why, and its bytes."""
+
+    __tablename__ = "rejected"
+    id: int | None = Field(default=None, primary_key=True)
+    file: str
+    line: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, default=0))
+    reason: str
+    raw: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    received_at: int = _ms()
+
+
+class SavedFilter(SQLModel, table=True):
+    """A named filter (a cohort), shared by everyone on the store."""
+
+    __tablename__ = "saved_filters"
+    name: str = Field(primary_key=True)
+    query: str
+    created_ms: int = _ms()

@@ -1,0 +1,478 @@
+"""The read side: small frozen dataclasses out, never ORM objects; every function takes a connection."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..config import Settings
+from ..domain.formats import PAGE, SCREEN, TRACK
+from ..domain.identity import ANONYMOUS, IDENTIFIED
+from ..domain.sessions import is_live, session_id
+from ..domain.tags import profile_tags
+from . import models
+
+EVENTS = models.Event.__table__
+PROFILES = models.Profile.__table__
+ANON_IDS = models.ProfileAnonymousId.__table__
+SESSIONS = models.ProfileSession.__table__
+FILES = models.SourceFile.__table__
+REJECTED = models.RejectedLine.__table__
+LINKS = models.IdentityLink.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """One profile as the user list shows it."""
+
+    profile_id: int
+    id: str  # the user id or the anonymous id
+    kind: str  # identified | anonymous
+    name: str | None
+    email: str | None
+    display_name: str
+    country: str | None
+    city: str | None
+    company: str | None
+    first_seen: int
+    last_seen: int
+    live: bool
+    sessions: int
+    events: int
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    id: str
+    profile_id: int
+    start: int
+    end: int
+    duration_ms: int
+    events: int
+    source: str
+    entry_path: str | None
+    live: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One event of a timeline."""
+
+    event_id: int
+    message_id: str
+    ts: int
+    type: str
+    name: str | None
+    path: str | None
+    source: str
+    session_id: str | None
+    properties: dict[str, Any]
+    time_flag: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetail:
+    """Everything about one event: its properties, context, raw message and origin."""
+
+    row: EventRow
+    profile_id: int
+    user_id: str | None
+    anonymous_id: str | None
+    format: str
+    url: str | None
+    title: str | None
+    received_at: int
+    context: dict[str, Any]
+    raw: dict[str, Any]
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileDetail:
+    user: UserRow
+    anonymous_ids: tuple[str, ...]
+    traits: dict[str, Any]
+    signed_up: int
+    avg_session_ms: int
+    sources: tuple[str, ...]
+    companies: tuple[str, ...]
+    top_events: tuple[tuple[str, int], ...]
+    top_pages: tuple[tuple[str, int], ...]
+    linked_users: tuple[str, ...]  # for an anonymous profile: users this id was later identified as
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    id: int
+    file: str
+    line: int
+    reason: str
+    raw: bytes
+    received_at: int
+
+
+# -- users -----------------------------------------------------------------------
+_USER_COLS = (
+    PROFILES.c.id, PROFILES.c.external_id, PROFILES.c.kind, PROFILES.c.name, PROFILES.c.email,
+    PROFILES.c.country, PROFILES.c.city, PROFILES.c.company, PROFILES.c.first_seen, PROFILES.c.last_seen,
+    PROFILES.c.session_count, PROFILES.c.event_count, PROFILES.c.order_count, PROFILES.c.has_contact,
+    PROFILES.c.has_custom_attributes, PROFILES.c.traits,
+)
+
+
+def _user_row(row: Any, settings: Settings, now_ms: int) -> UserRow:
+    country = row.country
+    if not country:
+        traits = row.traits or {}
+        address = traits.get("address")
+        country = (address.get("country") if isinstance(address, dict) else None) or traits.get("country")
+        country = str(country) if country else None
+    return UserRow(
+        profile_id=row.id,
+        id=row.external_id,
+        kind=row.kind,
+        name=row.name,
+        email=row.email,
+        display_name=row.name or row.email or row.external_id,
+        country=country,
+        city=row.city,
+        company=row.company,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        live=is_live(row.last_seen, now_ms, settings.live_ms),
+        sessions=row.session_count,
+        events=row.event_count,
+        tags=profile_tags(
+            session_count=row.session_count, first_seen=row.first_seen, last_seen=row.last_seen,
+            company=row.company, has_contact=row.has_contact, order_count=row.order_count,
+            has_custom_attributes=row.has_custom_attributes, now_ms=now_ms,
+            longtime_ms=settings.longtime_ms, live_ms=settings.live_ms,
+        ),
+    )
+
+
+def list_users(
+    conn: Connection,
+    *,
+    settings: Settings,
+    now_ms: int,
+    since_ms: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    where: sa.ColumnElement[bool] | None = None,
+) -> list[UserRow]:
+    """Profiles by last seen, newest first; `since_ms` keeps those seen since then."""
+    stmt = sa.select(*_USER_COLS).where(*_user_conditions(since_ms, where))
+    stmt = stmt.order_by(PROFILES.c.last_seen.desc(), PROFILES.c.id.desc()).limit(limit).offset(offset)
+    return [_user_row(r, settings, now_ms) for r in conn.execute(stmt)]
+
+
+def count_users(conn: Connection, *, since_ms: int | None = None, where: sa.ColumnElement[bool] | None = None) -> int:
+    stmt = sa.select(sa.func.count()).select_from(PROFILES).where(*_user_conditions(since_ms, where))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def live_count(conn: Connection, *, settings: Settings, now_ms: int) -> int:
+    stmt = sa.select(sa.func.count()).select_from(PROFILES).where(
+        PROFILES.c.last_seen > now_ms - settings.live_ms, PROFILES.c.excluded.is_(False)
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def _user_conditions(since_ms: int | None, where: sa.ColumnElement[bool] | None) -> list[sa.ColumnElement[bool]]:
+    conds: list[sa.ColumnElement[bool]] = []
+    if since_ms is not None:
+        conds.append(PROFILES.c.last_seen >= since_ms)
+    if where is not None:
+        conds.append(where)
+    return conds
+
+
+def users_by_ids(conn: Connection, profile_ids: Sequence[int], *, settings: Settings, now_ms: int) -> list[UserRow]:
+    if not profile_ids:
+        return []
+    rows = conn.execute(sa.select(*_USER_COLS).where(PROFILES.c.id.in_(list(profile_ids))))
+    return [_user_row(r, settings, now_ms) for r in rows]
+
+
+def plain_text_condition(text: str) -> sa.ColumnElement[bool]:
+    """Substring match on id, anonymous ids, name and email, case-insensitive, literal."""
+    needle = "%" + _escape_like(text.lower()) + "%"
+    anon = sa.select(ANON_IDS.c.profile_id).where(sa.func.lower(ANON_IDS.c.anonymous_id).like(needle, escape="\\"))
+    return sa.or_(
+        sa.func.lower(PROFILES.c.external_id).like(needle, escape="\\"),
+        sa.func.lower(sa.func.coalesce(PROFILES.c.name, "")).like(needle, escape="\\"),
+        sa.func.lower(sa.func.coalesce(PROFILES.c.email, "")).like(needle, escape="\\"),
+        PROFILES.c.id.in_(anon),
+    )
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- one profile -----------------------------------------------------------------
+def find_profile(conn: Connection, ident: str) -> int | None:
+    """A user id, else an anonymous profile's id, else the user an anonymous id became."""
+    for kind in (IDENTIFIED, ANONYMOUS):
+        pid = conn.execute(
+            sa.select(PROFILES.c.id).where(PROFILES.c.kind == kind, PROFILES.c.external_id == ident)
+        ).scalar()
+        if pid is not None:
+            return int(pid)
+    pid = conn.execute(
+        sa.select(ANON_IDS.c.profile_id).where(ANON_IDS.c.anonymous_id == ident).order_by(ANON_IDS.c.profile_id.desc()).limit(1)
+    ).scalar()
+    return int(pid) if pid is not None else None
+
+
+def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now_ms: int, top: int = 10) -> ProfileDetail | None:
+    row = conn.execute(sa.select(*_USER_COLS).where(PROFILES.c.id == profile_id)).first()
+    if row is None:
+        return None
+    user = _user_row(row, settings, now_ms)
+    traits = dict(row.traits or {})
+    anon_ids = tuple(
+        a for (a,) in conn.execute(
+            sa.select(ANON_IDS.c.anonymous_id).where(ANON_IDS.c.profile_id == profile_id).order_by(ANON_IDS.c.anonymous_id)
+        )
+    )
+    linked: tuple[str, ...] = ()
+    if row.kind == ANONYMOUS:
+        linked = tuple(
+            u for (u,) in conn.execute(
+                sa.select(LINKS.c.user_id).where(LINKS.c.anonymous_id == row.external_id).group_by(LINKS.c.user_id)
+                .order_by(sa.func.min(LINKS.c.ts))
+            )
+        )
+    sources = tuple(
+        s for (s,) in conn.execute(
+            sa.select(SESSIONS.c.source).where(SESSIONS.c.profile_id == profile_id).group_by(SESSIONS.c.source)
+            .order_by(sa.func.count().desc(), SESSIONS.c.source)
+        )
+    )
+    companies = list(dict.fromkeys(
+        g for (g,) in conn.execute(
+            sa.select(EVENTS.c.group_id).where(EVENTS.c.profile_id == profile_id, EVENTS.c.group_id.is_not(None)).distinct()
+        )
+    ))
+    if row.company and row.company not in companies:
+        companies.insert(0, row.company)
+    signed_up = _signed_up(traits, row.first_seen)
+    avg = row_total_ms(conn, profile_id) // row.session_count if row.session_count else 0
+    return ProfileDetail(
+        user=user,
+        anonymous_ids=anon_ids,
+        traits=traits,
+        signed_up=signed_up,
+        avg_session_ms=avg,
+        sources=sources,
+        companies=tuple(companies),
+        top_events=top_events(conn, profile_id, limit=top),
+        top_pages=top_pages(conn, profile_id, limit=top),
+        linked_users=linked,
+    )
+
+
+def row_total_ms(conn: Connection, profile_id: int) -> int:
+    return int(conn.execute(sa.select(PROFILES.c.total_session_ms).where(PROFILES.c.id == profile_id)).scalar() or 0)
+
+
+def _signed_up(traits: dict[str, Any], first_seen: int) -> int:
+    """`createdAt` if it parses, else first seen."""
+    from datetime import datetime, timezone
+
+    created = traits.get("createdAt") or traits.get("created_at")
+    if isinstance(created, (int, float)) and created > 0:
+        return int(created * 1000) if created < 10**11 else int(created)
+    if isinstance(created, str):
+        try:
+            dt = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            return first_seen
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return int(dt.timestamp() * 1000)
+    return first_seen
+
+
+def top_events(conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None) -> tuple[tuple[str, int], ...]:
+    conds = [EVENTS.c.profile_id == profile_id, EVENTS.c.type.in_((TRACK, SCREEN)), EVENTS.c.name.is_not(None)]
+    if since_ms is not None:
+        conds.append(EVENTS.c.ts >= since_ms)
+    if contains:
+        conds.append(sa.func.lower(EVENTS.c.name).like("%" + _escape_like(contains.lower()) + "%", escape="\\"))
+    stmt = (
+        sa.select(EVENTS.c.name, sa.func.count().label("n")).where(*conds).group_by(EVENTS.c.name)
+        .order_by(sa.desc("n"), EVENTS.c.name).limit(limit)
+    )
+    return tuple((name, int(n)) for name, n in conn.execute(stmt))
+
+
+def top_pages(conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None) -> tuple[tuple[str, int], ...]:
+    conds = [EVENTS.c.profile_id == profile_id, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)]
+    if since_ms is not None:
+        conds.append(EVENTS.c.ts >= since_ms)
+    if contains:
+        conds.append(sa.func.lower(EVENTS.c.path).like("%" + _escape_like(contains.lower()) + "%", escape="\\"))
+    stmt = (
+        sa.select(EVENTS.c.path, sa.func.count().label("n")).where(*conds).group_by(EVENTS.c.path)
+        .order_by(sa.desc("n"), EVENTS.c.path).limit(limit)
+    )
+    return tuple((path, int(n)) for path, n in conn.execute(stmt))
+
+
+def events_per_day(conn: Connection, profile_id: int, *, since_ms: int) -> list[tuple[int, int]]:
+    """(day start epoch ms, events) for each day with events since then."""
+    day = (EVENTS.c.ts / 86_400_000).cast(sa.BigInteger) if conn.dialect.name == "sqlite" else sa.func.floor(EVENTS.c.ts / 86_400_000)
+    stmt = (
+        sa.select(day.label("d"), sa.func.count()).where(EVENTS.c.profile_id == profile_id, EVENTS.c.ts >= since_ms)
+        .group_by(sa.text("d")).order_by(sa.text("d"))
+    )
+    return [(int(d) * 86_400_000, int(n)) for d, n in conn.execute(stmt)]
+
+
+def period_stats(conn: Connection, profile_id: int, *, since_ms: int | None) -> tuple[int, int, int]:
+    """(events, sessions, total session ms) of a profile within a period."""
+    e_conds = [EVENTS.c.profile_id == profile_id]
+    s_conds = [SESSIONS.c.profile_id == profile_id]
+    if since_ms is not None:
+        e_conds.append(EVENTS.c.ts >= since_ms)
+        s_conds.append(SESSIONS.c.end >= since_ms)
+    events = conn.execute(sa.select(sa.func.count()).select_from(EVENTS).where(*e_conds)).scalar_one()
+    sessions, total = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(SESSIONS.c.end - SESSIONS.c.start), 0)).where(*s_conds)
+    ).one()
+    return int(events), int(sessions), int(total)
+
+
+# -- sessions and events ---------------------------------------------------------
+def sessions_of(conn: Connection, profile_id: int, *, settings: Settings, now_ms: int, newest_first: bool = False) -> list[SessionRow]:
+    order = SESSIONS.c.start.desc() if newest_first else SESSIONS.c.start
+    rows = conn.execute(sa.select(SESSIONS).where(SESSIONS.c.profile_id == profile_id).order_by(order))
+    return [_session_row(r, settings, now_ms) for r in rows]
+
+
+def _session_row(r: Any, settings: Settings, now_ms: int) -> SessionRow:
+    return SessionRow(
+        id=session_id(r.profile_id, r.start), profile_id=r.profile_id, start=r.start, end=r.end,
+        duration_ms=r.end - r.start, events=r.event_count, source=r.source, entry_path=r.entry_path,
+        live=is_live(r.end, now_ms, settings.live_ms),
+    )
+
+
+def session_at(conn: Connection, profile_id: int, start: int, *, settings: Settings, now_ms: int) -> SessionRow | None:
+    r = conn.execute(sa.select(SESSIONS).where(SESSIONS.c.profile_id == profile_id, SESSIONS.c.start == start)).first()
+    return _session_row(r, settings, now_ms) if r else None
+
+
+def neighbour_session(conn: Connection, profile_id: int, start: int, *, step: int, settings: Settings, now_ms: int) -> SessionRow | None:
+    """The previous (step=-1) or next (step=1) session of a profile."""
+    if step < 0:
+        stmt = sa.select(SESSIONS).where(SESSIONS.c.profile_id == profile_id, SESSIONS.c.start < start).order_by(SESSIONS.c.start.desc())
+    else:
+        stmt = sa.select(SESSIONS).where(SESSIONS.c.profile_id == profile_id, SESSIONS.c.start > start).order_by(SESSIONS.c.start)
+    r = conn.execute(stmt.limit(1)).first()
+    return _session_row(r, settings, now_ms) if r else None
+
+
+_EVENT_COLS = (
+    EVENTS.c.id, EVENTS.c.message_id, EVENTS.c.ts, EVENTS.c.type, EVENTS.c.name, EVENTS.c.path,
+    EVENTS.c.source, EVENTS.c.raw, EVENTS.c.time_flag, EVENTS.c.profile_id,
+)
+
+
+def properties_of(type_: str, raw: dict[str, Any] | None) -> dict[str, Any]:
+    """An event's own properties: identify and group traits, else `properties`."""
+    raw = raw or {}
+    if type_ in ("identify", "group") and isinstance(raw.get("traits"), dict):
+        return raw["traits"]
+    props = raw.get("properties")
+    return props if isinstance(props, dict) else {}
+
+
+def _session_starts(conn: Connection, profile_id: int) -> list[int]:
+    return [s for (s,) in conn.execute(sa.select(SESSIONS.c.start).where(SESSIONS.c.profile_id == profile_id).order_by(SESSIONS.c.start))]
+
+
+def _event_row(r: Any, starts: list[int]) -> EventRow:
+    i = bisect_right(starts, r.ts) - 1
+    sid = session_id(r.profile_id, starts[i]) if i >= 0 else None
+    return EventRow(
+        event_id=r.id, message_id=r.message_id, ts=r.ts, type=r.type, name=r.name, path=r.path,
+        source=r.source, session_id=sid, properties=properties_of(r.type, r.raw), time_flag=r.time_flag,
+    )
+
+
+def timeline(
+    conn: Connection,
+    profile_id: int,
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
+    before: tuple[int, int] | None = None,
+    after: tuple[int, int] | None = None,
+) -> list[EventRow]:
+    """A profile's events. Keyset pages: `before`/`after` are (ts, event id) of an edge row."""
+    stmt = sa.select(*_EVENT_COLS).where(EVENTS.c.profile_id == profile_id)
+    key = sa.tuple_(EVENTS.c.ts, EVENTS.c.id)
+    if before is not None:
+        stmt = stmt.where(key < sa.tuple_(*before))
+    if after is not None:
+        stmt = stmt.where(key > sa.tuple_(*after))
+    if newest_first:
+        stmt = stmt.order_by(EVENTS.c.ts.desc(), EVENTS.c.id.desc())
+    else:
+        stmt = stmt.order_by(EVENTS.c.ts, EVENTS.c.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    starts = _session_starts(conn, profile_id)
+    return [_event_row(r, starts) for r in conn.execute(stmt)]
+
+
+def session_events(conn: Connection, profile_id: int, start: int, end: int) -> list[EventRow]:
+    stmt = (
+        sa.select(*_EVENT_COLS)
+        .where(EVENTS.c.profile_id == profile_id, EVENTS.c.ts >= start, EVENTS.c.ts <= end)
+        .order_by(EVENTS.c.ts, EVENTS.c.id)
+    )
+    starts = [start]
+    return [_event_row(r, starts) for r in conn.execute(stmt)]
+
+
+def event_detail(conn: Connection, event_id: int) -> EventDetail | None:
+    stmt = sa.select(
+        *_EVENT_COLS, EVENTS.c.user_id, EVENTS.c.anonymous_id, EVENTS.c.format, EVENTS.c.url,
+        EVENTS.c.title, EVENTS.c.received_at, EVENTS.c.line, FILES.c.path.label("file_path"),
+    ).select_from(EVENTS.outerjoin(FILES, FILES.c.id == EVENTS.c.file_id)).where(EVENTS.c.id == event_id)
+    r = conn.execute(stmt).first()
+    if r is None:
+        return None
+    starts = [s for (s,) in conn.execute(
+        sa.select(SESSIONS.c.start).where(SESSIONS.c.profile_id == r.profile_id, SESSIONS.c.start <= r.ts)
+        .order_by(SESSIONS.c.start.desc()).limit(1)
+    )]
+    raw = r.raw or {}
+    context = raw.get("context") if isinstance(raw.get("context"), dict) else {}
+    if r.format == "posthog":
+        props = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+        context = {k: v for k, v in props.items() if k.startswith("$")}
+    return EventDetail(
+        row=_event_row(r, starts), profile_id=r.profile_id, user_id=r.user_id, anonymous_id=r.anonymous_id,
+        format=r.format, url=r.url, title=r.title, received_at=r.received_at, context=context, raw=raw,
+        file=r.file_path, line=r.line,
+    )
+
+
+def rejected_lines(conn: Connection, *, limit: int | None = None) -> list[RejectedRow]:
+    stmt = sa.select(REJECTED).order_by(REJECTED.c.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [RejectedRow(r.id, r.file, r.line, r.reason, bytes(r.raw), r.received_at) for r in conn.execute(stmt)]

@@ -1,0 +1,490 @@
+"""Apply one batch in one transaction: events, identity links, profiles, sessions, file offsets.
+
+What a batch read of a file is committed together with the events it produced,
+so a crash at any instant loses nothing and doubles nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine
+
+from ..config import Settings
+from ..domain.formats import NormalizedEvent
+from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, profile_for
+from ..domain.profile import EventFacts, ProfileState, fold
+from ..domain.sessions import SessionSpan
+from . import models
+
+EVENTS = models.Event.__table__
+LINKS = models.IdentityLink.__table__
+PROFILES = models.Profile.__table__
+ANON_IDS = models.ProfileAnonymousId.__table__
+SESSIONS = models.ProfileSession.__table__
+FILES = models.SourceFile.__table__
+REJECTED = models.RejectedLine.__table__
+
+CHUNK = 500  # values in one IN (...) list
+_PG_WRITER_LOCK = 7417002
+
+
+@dataclass(slots=True)
+class IncomingEvent:
+    event: NormalizedEvent
+    file_fingerprint: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Rejected:
+    file: str
+    line: int
+    reason: str
+    raw: bytes
+    received_at: int
+
+
+@dataclass(slots=True)
+class FileProgress:
+    """How far a file has been read; committed with the events read from it."""
+
+    fingerprint: str
+    path: str
+    size: int
+    offset: int
+    line: int
+    status: str = "reading"  # reading | done | broken
+    mtime_ms: int = 0
+
+
+@dataclass(slots=True)
+class Batch:
+    events: list[IncomingEvent] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    files: list[FileProgress] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BatchResult:
+    events: int = 0  # new events stored
+    duplicates: int = 0
+    rejected: int = 0
+    touched_profiles: set[int] = field(default_factory=set)  # created or changed
+    removed_profiles: set[int] = field(default_factory=set)  # left with no events
+
+    def __iadd__(self, other: "BatchResult") -> "BatchResult":
+        self.events += other.events
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.touched_profiles |= other.touched_profiles
+        self.removed_profiles |= other.removed_profiles
+        return self
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+class StoreWriter:
+    """The one place that writes events and everything derived from them."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.order_events = frozenset(settings.order_events)
+        self._dialect = engine.dialect.name
+
+    # -- public -----------------------------------------------------------------
+    def apply(self, batch: Batch, now_ms: int | None = None) -> BatchResult:
+        with self.engine.begin() as conn:
+            if self._dialect == "postgresql":
+                # One writer at a time across processes: two watchers on one store
+                # must not both decide an event is new.
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")
+            return self._apply(conn, batch)
+
+    # -- steps ------------------------------------------------------------------
+    def _apply(self, conn: Connection, batch: Batch) -> BatchResult:
+        result = BatchResult()
+        file_ids = self._upsert_files(conn, batch.files)
+        if batch.rejected:
+            conn.execute(
+                REJECTED.insert(),
+                [{"file": r.file, "line": r.line, "reason": r.reason, "raw": r.raw, "received_at": r.received_at} for r in batch.rejected],
+            )
+            result.rejected = len(batch.rejected)
+
+        fresh, result.duplicates = self._new_events(conn, batch.events)
+        if not fresh:
+            return result
+        result.events = len(fresh)
+
+        new_links = [(ie.event.link[0], ie.event.link[1], ie.event.ts, ie.event.message_id) for ie in fresh if ie.event.link]
+        if new_links:
+            conn.execute(LINKS.insert(), [{"anonymous_id": a, "user_id": u, "ts": t, "message_id": m} for a, u, t, m in new_links])
+        linked_users = {u for _, u, _, _ in new_links}
+        # Anonymous ids whose earlier events may now belong elsewhere: the ones that
+        # got a new identify, and ids that just became known user ids (PostHog
+        # distinct_ids stored as anonymous until identified).
+        reresolve_ids = {a for a, _, _, _ in new_links} | linked_users
+        lookup_ids = {ie.event.anonymous_id for ie in fresh if ie.event.user_id is None} | reresolve_ids
+        lookup_ids.discard(None)
+        links = self._links_for(conn, lookup_ids)
+        identified = self._identified_ids(conn, {ie.event.anonymous_id for ie in fresh if ie.event.id_ambiguous} | linked_users)
+
+        keys: list[ProfileKey] = [
+            profile_for(
+                user_id=ie.event.user_id,
+                anonymous_id=ie.event.anonymous_id,
+                ts=ie.event.ts,
+                id_ambiguous=ie.event.id_ambiguous,
+                links=links.get(ie.event.anonymous_id, ()),
+                identified_ids=identified,
+            )
+            for ie in fresh
+        ]
+        moved = self._reresolve(conn, reresolve_ids, links, identified)
+        profile_ids = self._profile_ids(conn, set(keys) | {key for _, _, key in moved})
+
+        # Events that changed owner: both owners are rebuilt from their events.
+        rebuild: set[int] = set()
+        if moved:
+            updates = [{"eid": eid, "pid": profile_ids[key]} for eid, old_pid, key in moved if profile_ids[key] != old_pid]
+            for eid, old_pid, key in moved:
+                if profile_ids[key] != old_pid:
+                    rebuild.add(old_pid)
+                    rebuild.add(profile_ids[key])
+            if updates:
+                conn.execute(
+                    EVENTS.update().where(EVENTS.c.id == sa.bindparam("eid")).values(profile_id=sa.bindparam("pid")),
+                    updates,
+                )
+
+        self._insert_events(conn, fresh, keys, profile_ids, file_ids)
+        self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
+
+        by_profile: dict[int, list[NormalizedEvent]] = defaultdict(list)
+        for ie, key in zip(fresh, keys):
+            by_profile[profile_ids[key]].append(ie.event)
+        touched, removed = self._update_aggregates(conn, by_profile, rebuild)
+        result.touched_profiles = touched
+        result.removed_profiles = removed
+        return result
+
+    def _upsert_files(self, conn: Connection, files: list[FileProgress]) -> dict[str, int]:
+        if not files:
+            return {}
+        rows = [
+            {
+                "fingerprint": f.fingerprint, "path": f.path, "size": f.size, "offset": f.offset,
+                "line": f.line, "status": f.status, "mtime_ms": f.mtime_ms, "updated_ms": f.mtime_ms,
+            }
+            for f in files
+        ]
+        stmt = self._insert(FILES).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["fingerprint"],
+            set_={c: stmt.excluded[c] for c in ("path", "size", "offset", "line", "status", "mtime_ms", "updated_ms")},
+        )
+        conn.execute(stmt)
+        fps = [f.fingerprint for f in files]
+        return dict(conn.execute(sa.select(FILES.c.fingerprint, FILES.c.id).where(FILES.c.fingerprint.in_(fps))).all())
+
+    def _insert(self, table: sa.Table) -> Any:
+        return (pg_dialect.insert if self._dialect == "postgresql" else sqlite_dialect.insert)(table)
+
+    def _new_events(self, conn: Connection, events: list[IncomingEvent]) -> tuple[list[IncomingEvent], int]:
+        """The events not stored yet (first of each message id); and how many were duplicates."""
+        unique: dict[str, IncomingEvent] = {}
+        for ie in events:
+            unique.setdefault(ie.event.message_id, ie)
+        duplicates = len(events) - len(unique)
+        ids = list(unique)
+        for chunk in _chunks(ids):
+            for (mid,) in conn.execute(sa.select(EVENTS.c.message_id).where(EVENTS.c.message_id.in_(chunk))):
+                del unique[mid]
+                duplicates += 1
+        return list(unique.values()), duplicates
+
+    def _links_for(self, conn: Connection, anonymous_ids: set[str]) -> dict[str, list[tuple[int, str]]]:
+        links: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for chunk in _chunks(sorted(anonymous_ids)):
+            rows = conn.execute(
+                sa.select(LINKS.c.anonymous_id, LINKS.c.ts, LINKS.c.user_id)
+                .where(LINKS.c.anonymous_id.in_(chunk))
+                .order_by(LINKS.c.anonymous_id, LINKS.c.ts, LINKS.c.id)
+            )
+            for anon, ts, user in rows:
+                links[anon].append((ts, user))
+        return links
+
+    def _identified_ids(self, conn: Connection, candidates: set[str | None]) -> set[str]:
+        """Which of these ids have been the target of an identify or alias."""
+        candidates.discard(None)
+        found: set[str] = set()
+        for chunk in _chunks(sorted(candidates)):  # type: ignore[arg-type]
+            found.update(u for (u,) in conn.execute(sa.select(LINKS.c.user_id).where(LINKS.c.user_id.in_(chunk)).distinct()))
+        return found
+
+    def _reresolve(
+        self, conn: Connection, anonymous_ids: set[str], links: dict[str, list[tuple[int, str]]], identified: set[str]
+    ) -> list[tuple[int, int, ProfileKey]]:
+        """Stored anonymous-only events of these ids, with the profile they belong to now."""
+        out: list[tuple[int, int, ProfileKey]] = []
+        for chunk in _chunks(sorted(anonymous_ids)):
+            rows = conn.execute(
+                sa.select(EVENTS.c.id, EVENTS.c.profile_id, EVENTS.c.anonymous_id, EVENTS.c.ts, EVENTS.c.id_ambiguous).where(
+                    EVENTS.c.anonymous_id.in_(chunk), EVENTS.c.user_id.is_(None)
+                )
+            )
+            for eid, pid, anon, ts, ambiguous in rows:
+                key = profile_for(
+                    user_id=None, anonymous_id=anon, ts=ts, id_ambiguous=bool(ambiguous),
+                    links=links.get(anon, ()), identified_ids=identified,
+                )
+                out.append((eid, pid, key))
+        if not out:
+            return out
+        # Only the events whose owner changes matter; compare against current owners.
+        current = self._keys_of(conn, {pid for _, pid, _ in out})
+        return [(eid, pid, key) for eid, pid, key in out if current.get(pid) != key]
+
+    def _keys_of(self, conn: Connection, profile_ids: set[int]) -> dict[int, ProfileKey]:
+        keys: dict[int, ProfileKey] = {}
+        for chunk in _chunks(sorted(profile_ids)):
+            for pid, kind, ext in conn.execute(
+                sa.select(PROFILES.c.id, PROFILES.c.kind, PROFILES.c.external_id).where(PROFILES.c.id.in_(chunk))
+            ):
+                keys[pid] = (kind, ext)
+        return keys
+
+    def _profile_ids(self, conn: Connection, keys: set[ProfileKey]) -> dict[ProfileKey, int]:
+        """Ids of these profiles, creating the missing ones."""
+        ids: dict[ProfileKey, int] = {}
+        for kind in (IDENTIFIED, ANONYMOUS):
+            wanted = sorted(ext for k, ext in keys if k == kind)
+            for chunk in _chunks(wanted):
+                for pid, ext in conn.execute(
+                    sa.select(PROFILES.c.id, PROFILES.c.external_id).where(PROFILES.c.kind == kind, PROFILES.c.external_id.in_(chunk))
+                ):
+                    ids[(kind, ext)] = pid
+        missing = [key for key in keys if key not in ids]
+        if missing:
+            conn.execute(PROFILES.insert(), [{"kind": k, "external_id": ext, "traits": {}} for k, ext in missing])
+            for kind in (IDENTIFIED, ANONYMOUS):
+                wanted = sorted(ext for k, ext in missing if k == kind)
+                for chunk in _chunks(wanted):
+                    for pid, ext in conn.execute(
+                        sa.select(PROFILES.c.id, PROFILES.c.external_id).where(PROFILES.c.kind == kind, PROFILES.c.external_id.in_(chunk))
+                    ):
+                        ids[(kind, ext)] = pid
+        return ids
+
+    def _insert_events(
+        self, conn: Connection, fresh: list[IncomingEvent], keys: list[ProfileKey], profile_ids: dict[ProfileKey, int], file_ids: dict[str, int]
+    ) -> None:
+        rows = []
+        for ie, key in zip(fresh, keys):
+            e = ie.event
+            rows.append(
+                {
+                    "message_id": e.message_id, "profile_id": profile_ids[key], "user_id": e.user_id,
+                    "anonymous_id": e.anonymous_id, "id_ambiguous": e.id_ambiguous, "format": e.format,
+                    "type": e.type, "name": e.name, "path": e.path, "url": e.url, "title": e.title,
+                    "source": e.source, "country": e.country, "city": e.city, "group_id": e.group_id,
+                    "ts": e.ts, "received_at": e.received_at, "time_flag": e.time_flag,
+                    "traits": _event_traits(e), "raw": e.raw,
+                    "file_id": file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, "line": ie.line,
+                }
+            )
+        conn.execute(EVENTS.insert(), rows)
+
+    def _record_anonymous_ids(
+        self,
+        conn: Connection,
+        fresh: list[IncomingEvent],
+        keys: list[ProfileKey],
+        profile_ids: dict[ProfileKey, int],
+        new_links: list[tuple[str, str, int, str]],
+        moved: list[tuple[int, int, ProfileKey]],
+    ) -> None:
+        """An identified profile lists every anonymous id it used or was linked with."""
+        pairs: set[tuple[int, str]] = set()
+        for ie, key in zip(fresh, keys):
+            if key[0] == IDENTIFIED and ie.event.anonymous_id and ie.event.anonymous_id != key[1]:
+                pairs.add((profile_ids[key], ie.event.anonymous_id))
+        for anon, user, _, _ in new_links:
+            pid = profile_ids.get((IDENTIFIED, user))
+            if pid is not None and anon != user:
+                pairs.add((pid, anon))
+        if not pairs:
+            return
+        stmt = self._insert(ANON_IDS).on_conflict_do_nothing()
+        conn.execute(stmt, [{"profile_id": p, "anonymous_id": a} for p, a in sorted(pairs)])
+
+    # -- aggregates -------------------------------------------------------------
+    def _update_aggregates(
+        self, conn: Connection, new_by_profile: dict[int, list[NormalizedEvent]], rebuild: set[int]
+    ) -> tuple[set[int], set[int]]:
+        gap = self.settings.session_gap_ms
+        rows = self._profile_rows(conn, set(new_by_profile) | rebuild)
+        incremental: dict[int, list[NormalizedEvent]] = {}
+        for pid, events in new_by_profile.items():
+            if pid in rebuild:
+                continue
+            row = rows[pid]
+            # The fast path: everything new comes after what is stored, so the
+            # stored state carries on. Late data rebuilds the profile instead.
+            if row.event_count and min(e.ts for e in events) < row.last_seen:
+                rebuild.add(pid)
+            else:
+                incremental[pid] = events
+        last_sessions = self._last_sessions(conn, [pid for pid in incremental if rows[pid].event_count])
+
+        states: dict[int, tuple[ProfileState, int | None]] = {}
+        for pid, events in incremental.items():
+            state = _state_from_row(rows[pid], last_sessions.get(pid))
+            events.sort(key=lambda e: e.ts)
+            fold((_facts(e) for e in events), gap_ms=gap, order_events=self.order_events, state=state)
+            # Sessions from the first one this fold extended or started are rewritten.
+            states[pid] = (state, state.touched[0].start if state.touched else None)
+
+        removed: set[int] = set()
+        if rebuild:
+            for pid, state in self._rebuild_states(conn, rebuild).items():
+                if state is None:
+                    removed.add(pid)
+                else:
+                    states[pid] = (state, -1)  # -1: replace every session
+        self._write_states(conn, states)
+        if removed:
+            ids = sorted(removed)
+            for chunk in _chunks(ids):
+                conn.execute(SESSIONS.delete().where(SESSIONS.c.profile_id.in_(chunk)))
+                conn.execute(ANON_IDS.delete().where(ANON_IDS.c.profile_id.in_(chunk)))
+                conn.execute(PROFILES.delete().where(PROFILES.c.id.in_(chunk)))
+        return set(states), removed
+
+    def _profile_rows(self, conn: Connection, profile_ids: set[int]) -> dict[int, Any]:
+        rows: dict[int, Any] = {}
+        for chunk in _chunks(sorted(profile_ids)):
+            for row in conn.execute(sa.select(PROFILES).where(PROFILES.c.id.in_(chunk))):
+                rows[row.id] = row
+        return rows
+
+    def _last_sessions(self, conn: Connection, profile_ids: list[int]) -> dict[int, Any]:
+        out: dict[int, Any] = {}
+        latest = (
+            sa.select(SESSIONS.c.profile_id, sa.func.max(SESSIONS.c.start).label("start"))
+            .group_by(SESSIONS.c.profile_id)
+        )
+        for chunk in _chunks(sorted(profile_ids)):
+            sub = latest.where(SESSIONS.c.profile_id.in_(chunk)).subquery()
+            rows = conn.execute(
+                sa.select(SESSIONS).join(sub, sa.and_(SESSIONS.c.profile_id == sub.c.profile_id, SESSIONS.c.start == sub.c.start))
+            )
+            for row in rows:
+                out[row.profile_id] = row
+        return out
+
+    def _rebuild_states(self, conn: Connection, profile_ids: set[int]) -> dict[int, ProfileState | None]:
+        """Fold every event of these profiles again, oldest first. None: no events left."""
+        states: dict[int, ProfileState | None] = {pid: None for pid in profile_ids}
+        cols = [EVENTS.c.profile_id, EVENTS.c.ts, EVENTS.c.type, EVENTS.c.name, EVENTS.c.path, EVENTS.c.source,
+                EVENTS.c.country, EVENTS.c.city, EVENTS.c.traits, EVENTS.c.group_id]
+        for chunk in _chunks(sorted(profile_ids), 50):
+            rows = conn.execute(
+                sa.select(*cols).where(EVENTS.c.profile_id.in_(chunk)).order_by(EVENTS.c.profile_id, EVENTS.c.ts, EVENTS.c.id)
+            )
+            for pid, ts, typ, name, path, source, country, city, traits, group_id in rows:
+                state = states[pid]
+                if state is None:
+                    state = states[pid] = ProfileState()
+                state.add(EventFacts(ts, typ, name, path, source, country, city, traits, group_id),
+                          gap_ms=self.settings.session_gap_ms, order_events=self.order_events)
+        return states
+
+    def _write_states(self, conn: Connection, states: dict[int, tuple[ProfileState, int | None]]) -> None:
+        if not states:
+            return
+        profile_updates = []
+        session_deletes_from: list[dict[str, int]] = []
+        session_deletes_all: list[int] = []
+        session_inserts = []
+        for pid, (state, replace_from) in states.items():
+            profile_updates.append(
+                {
+                    "pid": pid, "name": state.name, "email": state.email, "country": state.country,
+                    "city": state.city, "company": state.company, "first_seen": state.first_seen,
+                    "last_seen": state.last_seen, "event_count": state.event_count,
+                    "session_count": state.session_count, "total_session_ms": state.total_session_ms,
+                    "order_count": state.order_count, "has_contact": state.has_contact,
+                    "has_custom_attributes": state.has_custom_attributes, "traits": state.traits,
+                }
+            )
+            if replace_from == -1:
+                session_deletes_all.append(pid)
+            elif replace_from is not None:
+                session_deletes_from.append({"pid": pid, "start": replace_from})
+            for span in state.touched:
+                session_inserts.append(_session_row(pid, span))
+        values = {k: sa.bindparam(k) for k in profile_updates[0] if k != "pid"}
+        conn.execute(PROFILES.update().where(PROFILES.c.id == sa.bindparam("pid")).values(**values), profile_updates)
+        for chunk in _chunks(sorted(session_deletes_all)):
+            conn.execute(SESSIONS.delete().where(SESSIONS.c.profile_id.in_(chunk)))
+        if session_deletes_from:
+            conn.execute(
+                SESSIONS.delete().where(SESSIONS.c.profile_id == sa.bindparam("pid"), SESSIONS.c.start >= sa.bindparam("start")),
+                session_deletes_from,
+            )
+        if session_inserts:
+            conn.execute(SESSIONS.insert(), session_inserts)
+
+
+def _event_traits(e: NormalizedEvent) -> dict[str, Any] | None:
+    traits: dict[str, Any] = {}
+    if e.traits_set:
+        traits["set"] = e.traits_set
+    if e.traits_set_once:
+        traits["set_once"] = e.traits_set_once
+    if e.group_traits:
+        traits["group"] = e.group_traits
+    return traits or None
+
+
+def _facts(e: NormalizedEvent) -> EventFacts:
+    return EventFacts(e.ts, e.type, e.name, e.path, e.source, e.country, e.city, _event_traits(e), e.group_id)
+
+
+def _session_row(pid: int, span: SessionSpan) -> dict[str, Any]:
+    return {"profile_id": pid, "start": span.start, "end": span.end, "event_count": span.event_count,
+            "source": span.source, "entry_path": span.entry_path}
+
+
+def _state_from_row(row: Any, last_session: Any | None) -> ProfileState:
+    state = ProfileState(
+        first_seen=row.first_seen if row.event_count else None,
+        last_seen=row.last_seen if row.event_count else None,
+        event_count=row.event_count,
+        session_count=row.session_count,
+        total_session_ms=row.total_session_ms,
+        order_count=row.order_count,
+        traits=dict(row.traits or {}),
+        country=row.country,
+        city=row.city,
+        group_name=row.company,
+    )
+    if last_session is not None:
+        state.current = SessionSpan(
+            start=last_session.start, end=last_session.end, event_count=last_session.event_count,
+            source=last_session.source, entry_path=last_session.entry_path,
+        )
+    return state

@@ -75,8 +75,9 @@ MAX_DEPTH = 64
 # An event stamped this far past its arrival has a broken clock.
 FUTURE_TOLERANCE_MS = 24 * 3600 * 1000
 
-# Ids PostHog refuses to merge on (posthog/models/person/util: a person is
-# never merged into one of these), compared case-insensitively after strip.
+# "PostHog refuses to merge on ids like anonymous, guest, null, undefined, 0,
+# NaN and blank": such an id names no one, so it counts as absent. Compared
+# case-insensitively after stripping whitespace.
 JUNK_IDS = frozenset(
     {
         "anonymous", "guest", "distinctid", "distinct_id", "id", "not_authenticated",
@@ -195,7 +196,9 @@ def _id_text(value: Any) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+        # Written as JavaScript writes a number: whole up to 1e21 (orjson reads
+        # integers past 64 bits as floats), exponent beyond.
+        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
     return None  # objects, lists: "[object Object]" in spirit
 
 

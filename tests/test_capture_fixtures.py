@@ -15,8 +15,9 @@ import pytest
 from segment.analytics import Client as SegmentClient
 
 from tests.capture import CaptureServer
+from tests.make_fixtures import BAD_LINES, HOSTILE, OSC_TITLE, RICH_BOLD, RICH_CLICK, make_fixtures
 from tests.scenarios import POSTHOG_SCENARIOS, SCENARIOS, Expected, run_scenario, write_scenario
-from tui_profiles.domain.formats import NormalizedEvent, parse_line
+from tui_profiles.domain.formats import NormalizedEvent, Rejection, parse_line
 
 RECEIVED = int(datetime(2024, 3, 5, tzinfo=timezone.utc).timestamp() * 1000)
 WHEN = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
@@ -173,3 +174,45 @@ def test_stub_takes_single_posthog_events_and_refuses_garbage(tmp_path: Path) ->
     assert server.messages == [event]
     (parsed,) = parse_all(tmp_path / "raw.jsonl")
     assert (parsed.type, parsed.source, parsed.id_ambiguous) == ("page", "web", True)
+
+
+# --- the committed sample files under fixtures/ ---------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_committed_fixtures_are_what_make_fixtures_writes(tmp_path: Path) -> None:
+    fresh = {path.relative_to(tmp_path) for path in make_fixtures(tmp_path)}
+    committed = {path.relative_to(FIXTURES) for path in FIXTURES.rglob("*") if path.is_file() and path.suffix != ".md"}
+    assert committed == fresh
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_committed_scenario_files_are_up_to_date(name: str, tmp_path: Path) -> None:
+    _, expected = run_scenario(name, tmp_path)
+    folder = FIXTURES / ("posthog" if name in POSTHOG_SCENARIOS else "segment")
+    (path,) = folder.glob(f"{name}.json*")
+    assert [as_expected(event) for event in parse_all(path)] == expected
+
+
+def test_committed_bad_lines_are_each_rejected_for_their_own_reason() -> None:
+    reasons = [parse_line(line, RECEIVED) for line in read_lines(FIXTURES / "bad-lines.jsonl")]
+    assert len(reasons) == len(BAD_LINES)
+    assert all(isinstance(reason, Rejection) for reason in reasons), reasons
+    starts = ["line is over 1 MiB", "not valid UTF-8 at byte ", "not JSON: ", "JSON list is not an object",
+              "absurd nesting", "absurd nesting", "type 'click' is not", "looks like a PostHog event",
+              "neither a Segment message", "PostHog event has no event name", "no userId and no anonymousId",
+              "no usable id (junk: userId 'undefined', anonymousId 'null')", "no usable id (junk: distinct_id 'guest')",
+              "no usable id (junk: userId 0)"]  # fmt: skip
+    assert [reason.reason[: len(start)] for reason, start in zip(reasons, starts, strict=True)] == starts  # type: ignore[union-attr]
+
+
+def test_committed_hostile_lines_are_valid_and_keep_every_attack_verbatim() -> None:
+    events = parse_all(FIXTURES / "hostile.jsonl")
+    assert len(events) == 8
+    shown = json.dumps([[e.user_id, e.anonymous_id, e.name, e.path, e.title, e.country, e.city, e.group_id,
+                         e.properties, e.traits_set, e.group_traits] for e in events], ensure_ascii=False)  # fmt: skip
+    for attack in HOSTILE:
+        assert json.dumps(attack, ensure_ascii=False)[1:-1] in shown, attack
+    assert events[0].link == (RICH_CLICK, RICH_BOLD)
+    assert events[6].link == (RICH_CLICK, OSC_TITLE)

@@ -93,6 +93,7 @@ def test_line_over_one_mib_is_rejected() -> None:
     exactly = line(segment(properties={"pad": "x" * pad}))
     assert len(exactly) == MAX_LINE_BYTES
     assert accept(exactly).properties["pad"] == "x" * pad
+    assert accept(exactly + b"\r").properties["pad"] == "x" * pad  # the \r is not part of the line
     assert reject(line(segment(properties={"pad": "x" * (pad + 1)}))) == "line is over 1 MiB"
 
 

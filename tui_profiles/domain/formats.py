@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,10 +108,10 @@ _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 def parse_line(line: bytes, received_at: int) -> NormalizedEvent | Rejection | None:
     """Parse one line (without its newline). None for a blank line."""
-    if len(line) > MAX_LINE_BYTES:
-        return Rejection("line is over 1 MiB")
     if line.endswith(b"\r"):
         line = line[:-1]
+    if len(line) > MAX_LINE_BYTES:
+        return Rejection("line is over 1 MiB")
     if line.startswith(_BOM):
         line = line[3:]
     if not line or line.isspace():
@@ -164,27 +165,23 @@ def _too_deep(obj: Any) -> bool:
 # --- ids -------------------------------------------------------------------
 
 
-class _Ids:
-    """Cleans ids and remembers the junk ones, to name them if nothing usable is left."""
-
-    __slots__ = ("junk",)
-
-    def __init__(self) -> None:
-        self.junk: list[str] = []
-
-    def clean(self, field_name: str, value: Any) -> str | None:
-        if value is None:
-            return None
+def _clean_id(value: Any) -> str | None:
+    """An id as text, or None when it is missing or junk."""
+    if value.__class__ is str:  # the common case, first
+        text = value
+    elif value is None:
+        return None
+    else:
         text = _id_text(value)
-        if text is None or not text.strip() or text.strip().lower() in JUNK_IDS:
-            self.junk.append(f"{field_name} {_show(value)}")
+        if text is None:
             return None
-        return text
+    folded = text.strip().lower()
+    return text if folded and folded not in JUNK_IDS else None
 
-    def rejection(self, missing: str) -> Rejection:
-        if self.junk:
-            return Rejection(f"no usable id (junk: {', '.join(self.junk)})")
-        return Rejection(missing)
+
+def _no_usable_id(missing: str, ids: dict[str, Any]) -> Rejection:
+    junk = [f"{name} {_show(value)}" for name, value in ids.items() if value is not None]
+    return Rejection(f"no usable id (junk: {', '.join(junk)})" if junk else missing)
 
 
 def _id_text(value: Any) -> str | None:
@@ -270,11 +267,11 @@ def _settle_time(event: NormalizedEvent, ts: int | None) -> None:
 
 
 def _segment(obj: dict[str, Any], kind: str, line: bytes, received_at: int) -> NormalizedEvent | Rejection:
-    ids = _Ids()
-    user_id = ids.clean("userId", obj.get("userId"))
-    anonymous_id = ids.clean("anonymousId", obj.get("anonymousId"))
+    user_id = _clean_id(obj.get("userId"))
+    anonymous_id = _clean_id(obj.get("anonymousId"))
     if user_id is None and anonymous_id is None:
-        return ids.rejection("no userId and no anonymousId")
+        ids = {"userId": obj.get("userId"), "anonymousId": obj.get("anonymousId")}
+        return _no_usable_id("no userId and no anonymousId", ids)
     context = _dict(obj.get("context"))
     own_properties = obj.get("traits") if kind in (IDENTIFY, GROUP) else obj.get("properties")
     properties = _dict(own_properties) if kind != ALIAS else {}
@@ -303,7 +300,7 @@ def _segment(obj: dict[str, Any], kind: str, line: bytes, received_at: int) -> N
             event.link = (anonymous_id, user_id)
     elif kind == ALIAS:
         # "previousId is the older id" (usually the anonymous one) merged into userId.
-        previous_id = ids.clean("previousId", obj.get("previousId"))
+        previous_id = _clean_id(obj.get("previousId"))
         if previous_id and user_id and previous_id != user_id:
             event.link = (previous_id, user_id)
     elif kind == GROUP:
@@ -341,6 +338,21 @@ def _mobile_os(name: Any) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _library_source(library: str) -> str:
+    """What a Segment library's name says: a client platform, a server, or UNKNOWN."""
+    words = set(_WORD.findall(library.lower()))
+    if words & {"ios", "swift"}:
+        return IOS
+    if words & {"android", "kotlin"}:
+        return ANDROID
+    if words & _WEB_WORDS:
+        return WEB
+    if words & _SERVER_WORDS:
+        return SERVER
+    return UNKNOWN
+
+
 def _segment_source(obj: dict[str, Any], context: dict[str, Any]) -> str:
     """Where the person was when a Segment message happened.
 
@@ -353,15 +365,12 @@ def _segment_source(obj: dict[str, Any], context: dict[str, Any]) -> str:
     mobile = _mobile_os(_dict(context.get("os")).get("name")) or _mobile_os(_dict(context.get("device")).get("type"))
     if mobile:
         return mobile
-    library = _text(_dict(context.get("library")).get("name")) or ""
-    words = set(_WORD.findall(library.lower()))
-    if words & {"ios", "swift"}:
-        return IOS
-    if words & {"android", "kotlin"}:
-        return ANDROID
-    if words & _WEB_WORDS or context.get("userAgent"):
+    library = _library_source(_text(_dict(context.get("library")).get("name")) or "")
+    if library in (IOS, ANDROID, WEB):
+        return library
+    if context.get("userAgent"):
         return WEB
-    if words & _SERVER_WORDS:
+    if library == SERVER:
         return SERVER
     channel = obj.get("channel")
     if channel in ("web", "server"):
@@ -377,11 +386,10 @@ def _posthog(obj: dict[str, Any], line: bytes, received_at: int) -> NormalizedEv
     name = _text(obj.get("event"))
     if not name or not name.strip():
         return Rejection("PostHog event has no event name")
-    ids = _Ids()
     raw_distinct_id = obj["distinct_id"] if "distinct_id" in obj else props.get("distinct_id")
-    distinct_id = ids.clean("distinct_id", raw_distinct_id)
+    distinct_id = _clean_id(raw_distinct_id)
     if distinct_id is None:
-        return ids.rejection("PostHog event has no distinct_id")
+        return _no_usable_id("PostHog event has no distinct_id", {"distinct_id": raw_distinct_id})
     lib = _text(props.get("$lib")) or ""
     event = NormalizedEvent(
         message_id=_message_id(obj.get("uuid"), line),
@@ -409,7 +417,7 @@ def _posthog(obj: dict[str, Any], line: bytes, received_at: int) -> NormalizedEv
         # distinct_id is the new (identified) id, $anon_distinct_id the one it replaces.
         event.type = IDENTIFY
         event.user_id = distinct_id
-        anon = ids.clean("$anon_distinct_id", props.get("$anon_distinct_id"))
+        anon = _clean_id(props.get("$anon_distinct_id"))
         if anon and anon != distinct_id:
             event.anonymous_id = anon
             event.link = (anon, distinct_id)
@@ -418,7 +426,7 @@ def _posthog(obj: dict[str, Any], line: bytes, received_at: int) -> NormalizedEv
         # alias(previous_id, distinct_id) both send distinct_id = the older id
         # and properties.alias = the id it becomes known by.
         event.type = ALIAS
-        alias = ids.clean("alias", props.get("alias"))
+        alias = _clean_id(props.get("alias"))
         if alias and alias != distinct_id:
             event.anonymous_id, event.user_id = distinct_id, alias
             event.link = (distinct_id, alias)

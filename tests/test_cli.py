@@ -184,3 +184,23 @@ def test_python_dash_m_and_console_script_agree(sqlite_url):
     run = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and "ingest" in run.stdout
     assert T0.year == 2024
+
+
+def test_users_filter_on_the_command_line(db_url, inbox):
+    cli("ingest", str(inbox), db=db_url)
+    run = cli("users", "--json", "--filter", 'did:"order completed".total:>40 -is:anonymous', db=db_url)
+    assert run.returncode == 0, run.stderr
+    assert [u["id"] for u in json.loads(run.stdout)] == ["user-frank"]
+    run = cli("users", "--json", "--filter", "is:anonymous", db=db_url)
+    assert [u["id"] for u in json.loads(run.stdout)] == ["anon-d-after-reset"]
+
+
+def test_a_filter_that_does_not_parse_shows_where_and_exits_2(sqlite_url, inbox):
+    cli("ingest", str(inbox), db=sqlite_url)
+    run = cli("users", "--filter", "plan: x", db=sqlite_url)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.splitlines() == [
+        "tui-profiles: the filter does not parse:",
+        "plan: x",
+        "     ^ expected a value after 'plan:'",
+    ]

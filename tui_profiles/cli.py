@@ -167,9 +167,14 @@ def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | 
 
     now = now_ms()
     window = SINCE_CHOICES[since]
-    where = _compile_filter(filter_text, now) if filter_text else None
+    tree = _parse_filter(filter_text) if filter_text else None
     engine = _engine(settings)
     with engine.connect() as conn:
+        where = None
+        if tree is not None:
+            from .store.filter_sql import compile_filter
+
+            where = compile_filter(tree, now_ms=now, settings=settings, conn=conn)
         users = queries.list_users(
             conn, settings=settings, now_ms=now, since_ms=None if window is None else now - window, limit=limit, where=where
         )
@@ -185,20 +190,14 @@ def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | 
     return EXIT_OK
 
 
-def _compile_filter(text: str, now: int):  # noqa: ANN202
+def _parse_filter(text: str):  # noqa: ANN202
     """The search-bar language; a query that does not parse exits 2 showing where."""
-    try:
-        from .domain import filters
-        from .store import filter_sql
-    except ImportError:  # the filter language is not there yet: plain text search
-        from .store import queries
+    from .domain import filters
 
-        return queries.plain_text_condition(text)
     try:
-        tree = filters.parse(text)
+        return filters.parse(text)
     except filters.FilterSyntaxError as exc:
-        raise CliError(filters.format_error(text, exc), EXIT_USAGE) from None
-    return filter_sql.compile_filter(tree, now_ms=now)
+        raise CliError("the filter does not parse:\n" + filters.format_error(text, exc), EXIT_USAGE) from None
 
 
 def cmd_profile(settings: Settings, ident: str, *, as_json: bool) -> int:

@@ -79,10 +79,16 @@ def _install_sqlite_hooks(engine: Engine, *, writer: bool) -> None:
         cur.execute("PRAGMA cache_size=-65536")
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
+        # SQLite's lower() folds ASCII only; filters ignore case the way Python does.
+        dbapi_conn.create_function("py_lower", 1, _py_lower, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
         conn.exec_driver_sql(begin)
+
+
+def _py_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def ensure_schema(engine: Engine) -> None:

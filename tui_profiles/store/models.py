@@ -158,3 +158,11 @@ class SavedFilter(SQLModel, table=True):
     name: str = Field(primary_key=True)
     query: str
     created_ms: int = _ms()
+
+
+class CatalogEntry(SQLModel, table=True):
+    """What the store has seen, for suggestions and filters: event names, page paths, trait keys."""
+
+    __tablename__ = "catalog"
+    kind: str = Field(primary_key=True)  # event | page | trait
+    value: str = Field(primary_key=True)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 
 from ..config import Settings
-from ..domain.formats import NormalizedEvent
+from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, profile_for
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
@@ -30,6 +30,7 @@ ANON_IDS = models.ProfileAnonymousId.__table__
 SESSIONS = models.ProfileSession.__table__
 FILES = models.SourceFile.__table__
 REJECTED = models.RejectedLine.__table__
+CATALOG = models.CatalogEntry.__table__
 
 CHUNK = 500  # values in one IN (...) list
 _PG_WRITER_LOCK = 7417002
@@ -62,6 +63,10 @@ class FileProgress:
     line: int
     status: str = "reading"  # reading | done | broken
     mtime_ms: int = 0
+    # (offset, status) the reader started from; if the store says otherwise, another
+    # reader got there first and the whole batch is refused (BatchResult.stale_files).
+    # No row counts as (0, "reading"). None: no check.
+    expect: tuple[int, str] | None = None
 
 
 @dataclass(slots=True)
@@ -78,6 +83,7 @@ class BatchResult:
     rejected: int = 0
     touched_profiles: set[int] = field(default_factory=set)  # created or changed
     removed_profiles: set[int] = field(default_factory=set)  # left with no events
+    stale_files: set[str] = field(default_factory=set)  # fingerprints not as expected: nothing was written
 
     def __iadd__(self, other: "BatchResult") -> "BatchResult":
         self.events += other.events
@@ -85,6 +91,7 @@ class BatchResult:
         self.rejected += other.rejected
         self.touched_profiles |= other.touched_profiles
         self.removed_profiles |= other.removed_profiles
+        self.stale_files |= other.stale_files
         return self
 
 
@@ -109,7 +116,23 @@ class StoreWriter:
                 # One writer at a time across processes: two watchers on one store
                 # must not both decide an event is new.
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")
+            stale = self._stale_files(conn, batch.files)
+            if stale:
+                return BatchResult(stale_files=stale)
             return self._apply(conn, batch)
+
+    def file_progress(self, fingerprints: Iterable[str]) -> dict[str, FileProgress]:
+        """What the store knows about these files, by fingerprint (unknown ones are left out)."""
+        fps = sorted(set(fingerprints))
+        out: dict[str, FileProgress] = {}
+        if not fps:
+            return out
+        cols = (FILES.c.fingerprint, FILES.c.path, FILES.c.size, FILES.c.offset, FILES.c.line, FILES.c.status, FILES.c.mtime_ms)
+        with self.engine.connect() as conn:
+            for chunk in _chunks(fps):
+                for row in conn.execute(sa.select(*cols).where(FILES.c.fingerprint.in_(chunk))):
+                    out[row[0]] = FileProgress(*row)
+        return out
 
     # -- steps ------------------------------------------------------------------
     def _apply(self, conn: Connection, batch: Batch) -> BatchResult:
@@ -170,6 +193,7 @@ class StoreWriter:
 
         self._insert_events(conn, fresh, keys, profile_ids, file_ids)
         self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
+        self._record_catalog(conn, fresh)
 
         by_profile: dict[int, list[NormalizedEvent]] = defaultdict(list)
         for ie, key in zip(fresh, keys):
@@ -178,6 +202,15 @@ class StoreWriter:
         result.touched_profiles = touched
         result.removed_profiles = removed
         return result
+
+    def _stale_files(self, conn: Connection, files: list[FileProgress]) -> set[str]:
+        """Files whose stored progress is not what the batch was read from (checked under the writer lock)."""
+        expected = {f.fingerprint: f.expect for f in files if f.expect is not None}
+        stored: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(sorted(expected)):
+            rows = conn.execute(sa.select(FILES.c.fingerprint, FILES.c.offset, FILES.c.status).where(FILES.c.fingerprint.in_(chunk)))
+            stored.update((fp, (offset, status)) for fp, offset, status in rows)
+        return {fp for fp, expect in expected.items() if stored.get(fp, (0, "reading")) != tuple(expect)}
 
     def _upsert_files(self, conn: Connection, files: list[FileProgress]) -> dict[str, int]:
         if not files:
@@ -189,14 +222,18 @@ class StoreWriter:
             }
             for f in files
         ]
-        stmt = self._insert(FILES).values(rows)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["fingerprint"],
-            set_={c: stmt.excluded[c] for c in ("path", "size", "offset", "line", "status", "mtime_ms", "updated_ms")},
-        )
-        conn.execute(stmt)
-        fps = [f.fingerprint for f in files]
-        return dict(conn.execute(sa.select(FILES.c.fingerprint, FILES.c.id).where(FILES.c.fingerprint.in_(fps))).all())
+        # In chunks: one statement binds 8 values a file, and SQLite allows 32,766 at most.
+        for chunk in _chunks(rows):
+            stmt = self._insert(FILES).values(list(chunk))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["fingerprint"],
+                set_={c: stmt.excluded[c] for c in ("path", "size", "offset", "line", "status", "mtime_ms", "updated_ms")},
+            )
+            conn.execute(stmt)
+        ids: dict[str, int] = {}
+        for chunk in _chunks([f.fingerprint for f in files]):
+            ids.update(conn.execute(sa.select(FILES.c.fingerprint, FILES.c.id).where(FILES.c.fingerprint.in_(chunk))).all())
+        return ids
 
     def _insert(self, table: sa.Table) -> Any:
         return (pg_dialect.insert if self._dialect == "postgresql" else sqlite_dialect.insert)(table)
@@ -330,6 +367,21 @@ class StoreWriter:
         stmt = self._insert(ANON_IDS).on_conflict_do_nothing()
         conn.execute(stmt, [{"profile_id": p, "anonymous_id": a} for p, a in sorted(pairs)])
 
+    def _record_catalog(self, conn: Connection, fresh: list[IncomingEvent]) -> None:
+        """Event names, page paths and trait keys seen, for suggestions and case-insensitive filters."""
+        entries: set[tuple[str, str]] = set()
+        for ie in fresh:
+            e = ie.event
+            if e.name:
+                entries.add(("event", e.name))
+            if e.type == PAGE and e.path:
+                entries.add(("page", e.path))
+            for traits in (e.traits_set, e.traits_set_once):
+                if traits:
+                    entries.update(("trait", key) for key in trait_paths(traits))
+        if entries:
+            conn.execute(self._insert(CATALOG).on_conflict_do_nothing(), [{"kind": k, "value": v} for k, v in sorted(entries)])
+
     # -- aggregates -------------------------------------------------------------
     def _update_aggregates(
         self, conn: Connection, new_by_profile: dict[int, list[NormalizedEvent]], rebuild: set[int]
@@ -447,6 +499,17 @@ class StoreWriter:
             )
         if session_inserts:
             conn.execute(SESSIONS.insert(), session_inserts)
+
+
+def trait_paths(traits: dict[str, Any], prefix: str = "", depth: int = 3) -> Iterable[str]:
+    """Dotted paths of traits, nested objects included (`company.name`), a few levels deep."""
+    for key, value in traits.items():
+        if not isinstance(key, str):
+            continue
+        path = f"{prefix}{key}"
+        yield path
+        if isinstance(value, dict) and depth > 1:
+            yield from trait_paths(value, path + ".", depth - 1)
 
 
 def _event_traits(e: NormalizedEvent) -> dict[str, Any] | None:

@@ -1,0 +1,304 @@
+"""The filter language against a real store (SQLite and PostgreSQL), and against its reference evaluator."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from tests.storekit import ingest
+from tui_profiles.config import DAY_MS, MINUTE_MS, Settings
+from tui_profiles.domain import filters as f
+from tui_profiles.domain.filter_eval import UserEvent, UserFacts, evaluate
+from tui_profiles.store import models, queries
+from tui_profiles.store.engine import make_engine
+from tui_profiles.store.filter_sql import compile_filter
+
+NOW = 1_795_000_000_000  # 2026-11-18T...Z, pinned
+HOSTILE_NAME = "50% off_[bold]\"quote'\\ [/"
+
+
+def iso(ms: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class Lines:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, type_: str, ms: int, *, user: str | None = None, anon: str | None = None, **more) -> None:
+        msg = {"type": type_, "messageId": f"m{len(self.rows)}", "timestamp": iso(ms), **more}
+        if user:
+            msg["userId"] = user
+        if anon:
+            msg["anonymousId"] = anon
+        self.rows.append(msg)
+
+    def write(self, path: Path) -> Path:
+        path.write_text("\n".join(json.dumps(r) for r in self.rows) + "\n")
+        return path
+
+
+def fixed_store(url: str, folder: Path) -> None:
+    lines = Lines()
+    # alice: 3 sessions, first seen 90 days ago, live now; a buyer with a company.
+    t = NOW - 90 * DAY_MS
+    lines.add("identify", t, user="u-alice", anon="a-alice", traits={
+        "name": "Alice Smith", "email": "alice@acme.com", "plan": "pro", "employees": 150, "vip": True,
+        "company": {"name": "Acme Inc", "legal name": "Acme, Inc."}}, context={"location": {"country": "United States", "city": "Austin"}})
+    lines.add("page", t + MINUTE_MS, user="u-alice", properties={"path": "/pricing"})
+    lines.add("page", NOW - 5 * DAY_MS, user="u-alice", properties={"path": "/docs/intro"})
+    lines.add("track", NOW - MINUTE_MS, user="u-alice", event="Order Completed", properties={"total": 120, "currency": "EUR"})
+    # bob: seen 10 days ago, employees as text, did two things.
+    t = NOW - 10 * DAY_MS
+    lines.add("identify", t, user="u-bob", traits={"name": "Zoë Bob", "email": "bob@example.com", "plan": "free", "employees": "200"})
+    lines.add("track", t + MINUTE_MS, user="u-bob", event="Order Completed", properties={"total": 50})
+    lines.add("track", t + 2 * MINUTE_MS, user="u-bob", event="Signed Up", properties={"via": "google"})
+    # an anonymous visitor 40 days ago.
+    lines.add("page", NOW - 40 * DAY_MS, anon="anon-visitor-1", properties={"path": "/pricing"})
+    # hostile values everywhere.
+    lines.add("identify", NOW - 2 * DAY_MS, user="u-hostile", traits={"name": HOSTILE_NAME, "email": "x'y@e.com",
+              'q"x': "v", "plan": "%", "under_score": "a_b"})
+    lines.add("track", NOW - 2 * DAY_MS, user="u-hostile", event="Drop'; DROP TABLE events;--", properties={"k": "%_\\"})
+    ingest(url, [lines.write(folder / "fixed.jsonl")])
+
+
+@pytest.fixture
+def store(db_url, tmp_path):
+    fixed_store(db_url, tmp_path)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def matching(engine, query: str, now: int = NOW) -> set[str]:
+    tree = f.parse(query)
+    with engine.connect() as conn:
+        where = compile_filter(tree, now_ms=now, conn=conn)
+        return {u.id for u in queries.list_users(conn, settings=Settings(), now_ms=now, where=where, limit=1000)}
+
+
+ALL = {"u-alice", "u-bob", "anon-visitor-1", "u-hostile"}
+
+CASES = [
+    ("", ALL),
+    ("alice", {"u-alice"}),
+    ("ALICE", {"u-alice"}),
+    ("@acme.com", {"u-alice"}),
+    ("a-alice", {"u-alice"}),  # an anonymous id of hers
+    ("zoë", {"u-bob"}),
+    ("ZOË", {"u-bob"}),
+    ("plan:pro", {"u-alice"}),
+    ("plan:PRO", {"u-alice"}),
+    ("-plan:pro", ALL - {"u-alice"}),
+    ("email:~ACME", {"u-alice"}),
+    ("plan:*", {"u-alice", "u-bob", "u-hostile"}),
+    ("-plan:*", {"anon-visitor-1"}),
+    ("employees:>100", {"u-alice"}),  # bob's "200" is text, not a number
+    ("employees:200", {"u-bob"}),  # but equals as text
+    ("employees:150", {"u-alice"}),
+    ("employees:<=150", {"u-alice"}),
+    ("vip:true", {"u-alice"}),
+    ("company.name:\"Acme Inc\"", {"u-alice"}),
+    ("company.\"legal name\":~\", inc\"", {"u-alice"}),
+    ("company:~acme", {"u-alice"}),
+    ("country:\"united states\"", {"u-alice"}),
+    ("city:austin", {"u-alice"}),
+    ("id:u-bob", {"u-bob"}),
+    ("id:a-alice", {"u-alice"}),
+    ("source:server", {"u-alice", "u-bob", "u-hostile", "anon-visitor-1"} & set()),  # none sent a server library
+    ("is:identified", {"u-alice", "u-bob", "u-hostile"}),
+    ("is:anonymous", {"anon-visitor-1"}),
+    ("is:live", {"u-alice"}),
+    ("tag:buyer", {"u-alice", "u-bob"}),
+    ("tag:returning", {"u-alice"}),
+    ("tag:longtime", {"u-alice"}),
+    ("tag:work_info", {"u-alice"}),
+    ("tag:contact_info", {"u-alice", "u-bob", "u-hostile"}),
+    ("tag:custom_attributes", {"u-alice", "u-bob", "u-hostile"}),
+    ("seen:<7d", {"u-alice", "u-hostile"}),
+    ("seen:>30d", {"anon-visitor-1"}),
+    ("first:>60d", {"u-alice"}),
+    ("seen:<2h", {"u-alice"}),
+    ("seen:>1w", {"u-bob", "anon-visitor-1"}),
+    (f"seen:>{iso(NOW - 3 * DAY_MS)[:10]}", {"u-alice", "u-hostile"}),
+    ("sessions:>2", {"u-alice"}),
+    ("events:>=3", {"u-alice", "u-bob"}),
+    ("events:1", {"anon-visitor-1"}),
+    ('did:"Order Completed"', {"u-alice", "u-bob"}),
+    ('did:"order completed"', {"u-alice", "u-bob"}),
+    ('did:"Order Completed".total:>100', {"u-alice"}),
+    ('did:"Order Completed".total:>10', {"u-alice", "u-bob"}),
+    ('did:"Order Completed".currency:eur', {"u-alice"}),
+    ('-did:"Signed Up"', ALL - {"u-bob"}),
+    ("did:Nothing", set()),
+    ("visited:/pricing", {"u-alice", "anon-visitor-1"}),
+    ("did:page./pricing", {"u-alice", "anon-visitor-1"}),
+    ("visited:/docs/*", {"u-alice"}),
+    ("visited:/doc", set()),
+    ("plan:pro OR plan:free", {"u-alice", "u-bob"}),
+    ("is:identified -tag:buyer", {"u-hostile"}),
+    ("tag:buyer seen:>7d OR is:live", {"u-alice", "u-bob"}),
+    # Hostile values are literal: no wildcard, no quote, no injection.
+    ("plan:%", {"u-hostile"}),
+    ("under_score:a_b", {"u-hostile"}),
+    ("under_score:axb", set()),
+    ('"%"', {"u-hostile"}),  # a plain word: '%' is in her name
+    ("_", {"u-hostile"}),
+    ('"\'"', {"u-hostile"}),
+    ('"\\\\"', {"u-hostile"}),
+    ('"\\""', {"u-hostile"}),
+    ("[bold]", {"u-hostile"}),
+    ('name:~"[/"', {"u-hostile"}),
+    ('"q\\"x":v', {"u-hostile"}),
+    ('did:"Drop\'; DROP TABLE events;--"', {"u-hostile"}),
+    ('did:"Drop\'; DROP TABLE events;--".k:"%_\\\\"', {"u-hostile"}),
+    ('did:"Drop\'; DROP TABLE events;--".k:~_', {"u-hostile"}),
+    ("email:~\"'\"", {"u-hostile"}),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES, ids=[q or "<empty>" for q, _ in CASES])
+def test_each_construct(store, query, expected):
+    assert matching(store, query) == expected
+
+
+def test_nothing_is_injected_and_the_store_is_intact(store):
+    matching(store, 'did:"x\'); DELETE FROM profiles; --" "\' OR 1=1 --"')
+    with store.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from profiles")).scalar() == 4
+
+
+def test_did_without_a_connection_matches_the_same(store):
+    tree = f.parse('did:"order COMPLETED".total:>100')
+    with store.connect() as conn:
+        where = compile_filter(tree, now_ms=NOW, dialect=conn.dialect.name)
+        ids = {u.id for u in queries.list_users(conn, settings=Settings(), now_ms=NOW, where=where)}
+    assert ids == {"u-alice"}
+
+
+# -- the compiled SQL agrees with the reference evaluator --------------------------------------------
+VOCAB_EVENTS = ("Order Completed", "Signed Up", "clicked", "ORDER completed")
+VOCAB_VALUES = ("pro", "Pro", "free", "", "150", "a_b", "%", "Zoë", "zoë")
+VOCAB_PATHS = ("/", "/pricing", "/docs/a", "/docs/b", "/Pricing")
+
+
+def random_store(url: str, folder: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    lines = Lines()
+    for i in range(40):
+        user = f"u{i}" if rng.random() < 0.7 else None
+        anon = f"anon{i}" if (user is None or rng.random() < 0.5) else None
+        t = NOW - rng.randint(0, 100) * DAY_MS - rng.randint(0, 1000) * MINUTE_MS
+        traits = {}
+        for key in ("plan", "employees", "vip", "company"):
+            choice = rng.random()
+            if choice < 0.25:
+                continue
+            traits[key] = rng.choice([
+                rng.choice(VOCAB_VALUES), rng.choice([0, 99, 100, 150, 150.5, -3]), rng.choice([True, False]), None,
+                {"name": rng.choice(VOCAB_VALUES), "size": rng.choice([1, 500])}])  # fmt: skip
+        if rng.random() < 0.5:
+            traits["email"] = rng.choice(["a@acme.com", "b@ACME.com", "c@example.com"])
+        if traits and (user or anon):
+            lines.add("identify", t, user=user, anon=anon, traits=traits)
+        for _ in range(rng.randint(1, 6)):
+            t += rng.choice([1, 5, 29, 31, 120, 3000]) * MINUTE_MS
+            t = min(t, NOW)
+            if rng.random() < 0.5:
+                lines.add("page", t, user=user, anon=anon, properties={"path": rng.choice(VOCAB_PATHS)})
+            else:
+                props = {"total": rng.choice([5, 50, 100, 150, "150", None, True])}
+                if rng.random() < 0.5:
+                    props["note"] = rng.choice(VOCAB_VALUES)
+                lines.add("track", t, user=user, anon=anon, event=rng.choice(VOCAB_EVENTS), properties=props)
+    ingest(url, [lines.write(folder / f"random-{seed}.jsonl")])
+
+
+def facts_from_store(engine, now: int) -> list[UserFacts]:
+    settings = Settings()
+    out = []
+    with engine.connect() as conn:
+        users = queries.list_users(conn, settings=settings, now_ms=now, limit=10_000)
+        for u in users:
+            detail = queries.profile_detail(conn, u.profile_id, settings=settings, now_ms=now)
+            row = conn.execute(sa.select(models.Profile.__table__).where(models.Profile.__table__.c.id == u.profile_id)).one()
+            events = [
+                UserEvent(name=e.name, type=e.type, path=e.path, properties=e.properties)
+                for e in queries.timeline(conn, u.profile_id)
+            ]
+            out.append(UserFacts(
+                id=u.id, kind=u.kind, anonymous_ids=detail.anonymous_ids, name=u.name, email=u.email,
+                traits=detail.traits, country=row.country, city=u.city, sources=frozenset(detail.sources),
+                company=u.company, is_live=u.live, is_excluded=row.excluded, tags=frozenset(u.tags),
+                first_seen_ms=u.first_seen, last_seen_ms=u.last_seen, session_count=u.sessions,
+                event_count=u.events, events=tuple(events)))  # fmt: skip
+    return out
+
+
+def _tests() -> st.SearchStrategy[f.Test]:
+    text = st.sampled_from(VOCAB_VALUES + ("150", "true", "false", "ACME", "a@"))
+    return st.one_of(
+        st.builds(f.Equals, text),
+        st.builds(f.Contains, text),
+        st.just(f.IsSet()),
+        st.builds(f.Compare, st.sampled_from(["<", "<=", ">", ">="]), st.sampled_from([0, 100, 150, 150.5, -1])),
+    )
+
+
+def _leaves() -> st.SearchStrategy[f.Filter]:
+    return st.one_of(
+        st.builds(f.Search, st.sampled_from(["u1", "anon", "ACME", "zoë", "%", "_"])),
+        st.builds(f.Field, st.sampled_from(["id", "email", "name", "country", "city", "source", "company"]), _tests()),
+        st.builds(f.Trait, st.sampled_from([("plan",), ("employees",), ("vip",), ("company",), ("company", "name"),
+                                             ("company", "size"), ("missing",)]), _tests()),  # fmt: skip
+        st.builds(f.State, st.sampled_from(["live", "identified", "anonymous", "excluded"])),
+        st.builds(f.Tag, st.sampled_from(sorted(f.TAGS))),
+        st.builds(f.Seen, st.sampled_from(["last_seen", "first_seen"]), st.sampled_from(["<", ">"]),
+                  st.builds(f.Ago, st.integers(1, 120), st.sampled_from(["h", "d", "w"]))),  # fmt: skip
+        st.builds(f.Count, st.sampled_from(["sessions", "events"]), st.sampled_from(["=", "<", "<=", ">", ">="]),
+                  st.integers(0, 8)),  # fmt: skip
+        st.builds(f.Did, st.sampled_from(VOCAB_EVENTS + ("nothing",)),
+                  st.none() | st.builds(f.EventProperty, st.sampled_from([("total",), ("note",), ("nope",)]), _tests())),  # fmt: skip
+        st.builds(f.Visited, st.sampled_from(VOCAB_PATHS + ("/docs/",)), st.booleans()),
+    )
+
+
+def _trees() -> st.SearchStrategy[f.Filter]:
+    return st.recursive(
+        _leaves(),
+        lambda inner: st.one_of(
+            st.builds(f.Not, inner),
+            st.lists(inner, min_size=2, max_size=3).map(lambda ts: f.And(tuple(ts))),
+            st.lists(inner, min_size=2, max_size=3).map(lambda ts: f.Or(tuple(ts))),
+        ),
+        max_leaves=5,
+    )
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_compiled_sql_agrees_with_the_reference_evaluator(db_url, tmp_path, seed):
+    random_store(db_url, tmp_path, seed)
+    engine = make_engine(db_url)
+    people = facts_from_store(engine, NOW)
+    assert len(people) > 20
+
+    @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(tree=_trees())
+    def check(tree: f.Filter) -> None:
+        expected = {p.id for p in people if evaluate(tree, p, NOW)}
+        with engine.connect() as conn:
+            where = compile_filter(tree, now_ms=NOW, conn=conn)
+            got = {u.id for u in queries.list_users(conn, settings=Settings(), now_ms=NOW, where=where, limit=10_000)}
+        assert got == expected, f.describe(tree)
+
+    try:
+        check()
+    finally:
+        engine.dispose()

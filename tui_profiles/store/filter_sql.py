@@ -1,0 +1,290 @@
+"""A filter tree -> one SQL condition on the profiles table, meaning what domain/filter_eval.py means.
+
+Every value from the query travels as a bound parameter; text is compared with
+instr/strpos and equality, never LIKE, so `%`, `_` and `\\` are only characters.
+Case is ignored the way Python's str.lower() does it: SQLite gets a py_lower()
+function from the engine; PostgreSQL folds with lower() under the ICU root
+collation, which agrees with Python (a C-locale database would fold ASCII only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..config import Settings
+from ..domain import filters as f
+from ..domain.formats import GROUP, IDENTIFY, PAGE
+from . import models
+
+PROFILES = models.Profile.__table__
+EVENTS = models.Event.__table__
+ANON_IDS = models.ProfileAnonymousId.__table__
+SESSIONS = models.ProfileSession.__table__
+CATALOG = models.CatalogEntry.__table__
+
+TRUE = sa.true()
+FALSE = sa.false()
+
+
+def compile_filter(
+    tree: f.Filter,
+    *,
+    now_ms: int,
+    settings: Settings | None = None,
+    conn: Connection | None = None,
+    dialect: str | None = None,
+) -> ColumnElement[bool]:
+    """The condition for `select ... from profiles where <it>`.
+
+    With a connection, `did:` names are first looked up case-insensitively in the
+    catalog, so the events index on (name, profile) answers them.
+    """
+    name = dialect or (conn.dialect.name if conn is not None else "sqlite")
+    return _Compiler(name, now_ms, settings or Settings(), conn).node(tree)
+
+
+class _Compiler:
+    def __init__(self, dialect: str, now_ms: int, settings: Settings, conn: Connection | None) -> None:
+        self.pg = dialect == "postgresql"
+        self.now = now_ms
+        self.settings = settings
+        self.conn = conn
+
+    # -- text helpers -----------------------------------------------------------
+    def lower(self, expr: Any) -> Any:
+        # ICU's root locale folds case as Python does, whatever the database's own locale.
+        return sa.func.lower(sa.collate(expr, "und-x-icu")) if self.pg else sa.func.py_lower(expr)
+
+    def contains(self, haystack: Any, needle: str) -> ColumnElement[bool]:
+        lowered = self.lower(haystack)
+        pos = sa.func.strpos(lowered, needle.lower()) if self.pg else sa.func.instr(lowered, needle.lower())
+        return sa.and_(haystack.is_not(None), pos > 0)
+
+    # -- the tree ---------------------------------------------------------------
+    def node(self, tree: f.Filter) -> ColumnElement[bool]:
+        match tree:
+            case f.Everything():
+                return TRUE
+            case f.And(terms):
+                return sa.and_(*(self.node(t) for t in terms)) if terms else TRUE
+            case f.Or(terms):
+                return sa.or_(*(self.node(t) for t in terms)) if terms else FALSE
+            case f.Not(term):
+                # Conditions are never NULL (see _text_test), so NOT is plain negation.
+                return sa.not_(self.node(term))
+            case f.Search(text):
+                anon = sa.select(ANON_IDS.c.profile_id).where(self.contains(ANON_IDS.c.anonymous_id, text))
+                return sa.or_(
+                    self.contains(PROFILES.c.external_id, text),
+                    self.contains(PROFILES.c.name, text),
+                    self.contains(PROFILES.c.email, text),
+                    PROFILES.c.id.in_(anon),
+                )
+            case f.Field(name, test):
+                return self.field(name, test)
+            case f.Trait(path, test):
+                return self.json_test(PROFILES.c.traits, path, test)
+            case f.State(name):
+                return self.state(name)
+            case f.Tag(name):
+                return self.tag(name)
+            case f.Seen():
+                bound = f.time_bound(tree, self.now)
+                column = PROFILES.c.last_seen if bound.field == "last_seen" else PROFILES.c.first_seen
+                conds = []
+                if bound.after_ms is not None:
+                    conds.append(column >= bound.after_ms)
+                if bound.before_ms is not None:
+                    conds.append(column < bound.before_ms)
+                return sa.and_(*conds)
+            case f.Count(field_name, op, value):
+                column = PROFILES.c.session_count if field_name == "sessions" else PROFILES.c.event_count
+                return _compare(column, op, value)
+            case f.Did(event, where):
+                return self.did(event, where)
+            case f.Visited(path, prefix):
+                page = sa.and_(EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None))
+                match_path = (
+                    sa.func.substr(EVENTS.c.path, 1, len(path)) == path if prefix else EVENTS.c.path == path
+                )
+                return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(page, match_path))
+        raise TypeError(f"not a filter node: {tree!r}")
+
+    def field(self, name: str, test: f.Test) -> ColumnElement[bool]:
+        if name == "id":
+            anon = sa.select(ANON_IDS.c.profile_id).where(self.column_test(ANON_IDS.c.anonymous_id, test))
+            return sa.or_(self.column_test(PROFILES.c.external_id, test), PROFILES.c.id.in_(anon))
+        if name == "source":
+            return PROFILES.c.id.in_(sa.select(SESSIONS.c.profile_id).where(self.column_test(SESSIONS.c.source, test)))
+        column = {"email": PROFILES.c.email, "name": PROFILES.c.name, "country": PROFILES.c.country,
+                  "city": PROFILES.c.city, "company": PROFILES.c.company}[name]  # fmt: skip
+        return self.column_test(column, test)
+
+    def column_test(self, column: Any, test: f.Test) -> ColumnElement[bool]:
+        """A test on a text column (NULL: not set; numbers never match a text column). Never NULL."""
+        return sa.func.coalesce(self._column_test(column, test), FALSE)
+
+    def _column_test(self, column: Any, test: f.Test) -> ColumnElement[bool]:
+        match test:
+            case f.IsSet():
+                return sa.and_(column.is_not(None), column != "")
+            case f.Contains(text):
+                return self.contains(column, text)
+            case f.Equals(text):
+                return sa.and_(column.is_not(None), self.lower(column) == text.lower())
+            case f.Compare():
+                return FALSE
+        raise TypeError(f"not a test: {test!r}")
+
+    def state(self, name: str) -> ColumnElement[bool]:
+        if name == "live":
+            return PROFILES.c.last_seen > self.now - self.settings.live_ms
+        if name == "identified":
+            return PROFILES.c.kind == "identified"
+        if name == "anonymous":
+            return PROFILES.c.kind == "anonymous"
+        if name == "excluded":
+            return PROFILES.c.excluded.is_(True)
+        raise ValueError(name)
+
+    def tag(self, name: str) -> ColumnElement[bool]:
+        """The rules of domain/tags.profile_tags, as SQL on the stored aggregates."""
+        p = PROFILES.c
+        return {
+            "new": p.session_count == 1,
+            "returning": p.session_count > 1,
+            "longtime": p.first_seen < self.now - self.settings.longtime_ms,
+            "work_info": sa.and_(p.company.is_not(None), p.company != ""),
+            "contact_info": p.has_contact.is_(True),
+            "buyer": p.order_count > 0,
+            "custom_attributes": p.has_custom_attributes.is_(True),
+            "live": p.last_seen > self.now - self.settings.live_ms,
+        }[name]
+
+    def did(self, event: str, where: f.EventProperty | None) -> ColumnElement[bool]:
+        names = self._event_names(event)
+        if names is None:
+            name_match = sa.and_(EVENTS.c.name.is_not(None), self.lower(EVENTS.c.name) == event.lower())
+        elif not names:
+            return FALSE
+        else:
+            name_match = EVENTS.c.name.in_(names)
+        conds = [name_match]
+        if where is not None:
+            # An event's own properties: identify and group calls carry traits instead.
+            traits_doc = sa.and_(EVENTS.c.type.in_((IDENTIFY, GROUP)), self._json_kind(EVENTS.c.raw, ("traits",)) == "object")
+            conds.append(
+                sa.case(
+                    (traits_doc, self.json_test(EVENTS.c.raw, ("traits", *where.path), where.test)),
+                    else_=self.json_test(EVENTS.c.raw, ("properties", *where.path), where.test),
+                )
+            )
+        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(*conds))
+
+    def _event_names(self, event: str) -> list[str] | None:
+        if self.conn is None:
+            return None
+        rows = self.conn.execute(
+            sa.select(CATALOG.c.value).where(CATALOG.c.kind == "event", self.lower(CATALOG.c.value) == event.lower())
+        )
+        return [name for (name,) in rows]
+
+    # -- JSON -------------------------------------------------------------------
+    def _json_kind(self, doc: Any, path: tuple[str, ...]) -> Any:
+        """The JSON type at a path, in one vocabulary: object array string number boolean null (NULL: missing)."""
+        if self.pg:
+            return sa.func.jsonb_typeof(doc.op("#>")(sa.literal(list(path), sa.ARRAY(sa.Text))))
+        kind = _sqlite_json_type(doc, path)
+        return sa.case(
+            (kind.in_(("integer", "real")), "number"),
+            (kind == "text", "string"),
+            (kind.in_(("true", "false")), "boolean"),
+            else_=kind,
+        )
+
+    def _json_text(self, doc: Any, path: tuple[str, ...]) -> Any:
+        """The scalar at a path as SQL text (strings unquoted)."""
+        if self.pg:
+            return doc.op("#>>", return_type=sa.Text)(sa.literal(list(path), sa.ARRAY(sa.Text)))
+        return _sqlite_json_value(doc, path)
+
+    def _json_number(self, doc: Any, path: tuple[str, ...]) -> Any:
+        if self.pg:
+            return sa.cast(self._json_text(doc, path), sa.Numeric)
+        return _sqlite_json_value(doc, path)
+
+    def json_test(self, doc: Any, path: tuple[str, ...], test: f.Test) -> ColumnElement[bool]:
+        """One test on the value at a path of a JSON document (filter_eval.passes, in SQL).
+
+        Never NULL: a missing value is false, so `-key:value` is its exact complement.
+        """
+        return sa.func.coalesce(self._json_test(doc, path, test), FALSE)
+
+    def _json_test(self, doc: Any, path: tuple[str, ...], test: f.Test) -> ColumnElement[bool]:
+        kind = self._json_kind(doc, path)
+        match test:
+            case f.IsSet():
+                return sa.and_(
+                    kind.is_not(None), kind != "null",
+                    sa.or_(kind != "string", self._json_text(doc, path) != ""),
+                )  # fmt: skip
+            case f.Contains(text):
+                return sa.case((kind == "string", self.contains(self._json_text(doc, path), text)), else_=FALSE)
+            case f.Equals(text):
+                conds = [sa.and_(kind == "string", self.lower(self._json_text(doc, path)) == text.lower())]
+                if text.lower() in ("true", "false"):
+                    truth = self._json_text(doc, path) if self.pg else sa.case((kind == "boolean", _sqlite_json_type(doc, path)))
+                    conds.append(sa.and_(kind == "boolean", truth == text.lower()))
+                number = f.as_number(text)
+                if number is not None:
+                    conds.append(sa.case((kind == "number", self._json_number(doc, path) == number), else_=FALSE))
+                return sa.or_(*conds)
+            case f.Compare(op, number):
+                return sa.case((kind == "number", _compare(self._json_number(doc, path), op, number)), else_=FALSE)
+        raise TypeError(f"not a test: {test!r}")
+
+
+def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
+    return {"=": expr == value, "<": expr < value, "<=": expr <= value, ">": expr > value, ">=": expr >= value}[op]
+
+
+def _sqlite_path(path: tuple[str, ...]) -> str | None:
+    """A SQLite JSON path with every key quoted, or None when a key cannot be quoted (SQLite 3.40 has no escapes)."""
+    if any('"' in key or key == "" for key in path):
+        return None
+    return "$" + "".join(f'."{key}"' for key in path)
+
+
+def _sqlite_json_type(doc: Any, path: tuple[str, ...]) -> Any:
+    quoted = _sqlite_path(path)
+    if quoted is not None:
+        return sa.func.json_type(doc, quoted)
+    parent, last = _sqlite_json_parent(doc, path)
+    each = sa.func.json_each(parent).table_valued("key", "type", "value")
+    return sa.select(each.c.type).where(each.c.key == last).scalar_subquery()
+
+
+def _sqlite_json_value(doc: Any, path: tuple[str, ...]) -> Any:
+    quoted = _sqlite_path(path)
+    if quoted is not None:
+        return sa.func.json_extract(doc, quoted)
+    parent, last = _sqlite_json_parent(doc, path)
+    each = sa.func.json_each(parent).table_valued("key", "type", "value")
+    return sa.select(each.c.value).where(each.c.key == last).scalar_subquery()
+
+
+def _sqlite_json_parent(doc: Any, path: tuple[str, ...]) -> tuple[Any, str]:
+    """The JSON text of the object holding the last key, walking keys SQLite cannot quote with json_each."""
+    current = doc
+    for key in path[:-1]:
+        quoted = _sqlite_path((key,))
+        if quoted is not None:
+            current = sa.case((sa.func.json_type(current, quoted) == "object", sa.func.json_extract(current, quoted)))
+        else:
+            each = sa.func.json_each(current).table_valued("key", "type", "value")
+            current = sa.select(each.c.value).where(each.c.key == key, each.c.type == "object").scalar_subquery()
+    return current, path[-1]

@@ -302,3 +302,26 @@ def test_compiled_sql_agrees_with_the_reference_evaluator(db_url, tmp_path, seed
         check()
     finally:
         engine.dispose()
+
+
+def test_saved_filters_are_shared_through_the_store(store):
+    with store.begin() as conn:
+        queries.save_filter(conn, "Big buyers", 'did:"Order Completed".total:>100', now_ms=NOW)
+        queries.save_filter(conn, "Live", "is:live", now_ms=NOW)
+        queries.save_filter(conn, "Live", "is:live tag:buyer", now_ms=NOW)  # saving again replaces
+    with store.connect() as conn:
+        saved = queries.saved_filters(conn)
+    assert [(s.name, s.query) for s in saved] == [("Big buyers", 'did:"Order Completed".total:>100'), ("Live", "is:live tag:buyer")]
+    assert matching(store, saved[0].query) == {"u-alice"}
+    with store.begin() as conn:
+        assert queries.delete_filter(conn, "Live") is True
+        assert queries.delete_filter(conn, "Live") is False
+
+
+def test_suggestions_come_from_what_is_stored(store):
+    with store.connect() as conn:
+        assert queries.catalog_values(conn, "event", "ord") == ["Order Completed"]
+        assert queries.catalog_values(conn, "page", "/") == ["/docs/intro", "/pricing"]
+        traits = queries.catalog_values(conn, "trait", "comp")
+        assert traits == ["company", "company.legal name", "company.name"]
+        assert 'q"x' in queries.catalog_values(conn, "trait", "", limit=100)

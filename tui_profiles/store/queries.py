@@ -476,3 +476,42 @@ def rejected_lines(conn: Connection, *, limit: int | None = None) -> list[Reject
     if limit is not None:
         stmt = stmt.limit(limit)
     return [RejectedRow(r.id, r.file, r.line, r.reason, bytes(r.raw), r.received_at) for r in conn.execute(stmt)]
+
+
+# -- suggestions and saved filters ------------------------------------------------
+CATALOG = models.CatalogEntry.__table__
+SAVED = models.SavedFilter.__table__
+
+
+def catalog_values(conn: Connection, kind: str, prefix: str = "", *, limit: int = 20) -> list[str]:
+    """Stored event names (`event`), page paths (`page`) or trait keys (`trait`) starting with a prefix.
+
+    Case-insensitive prefix on the stored text; exact-case matches come first.
+    """
+    stmt = sa.select(CATALOG.c.value).where(CATALOG.c.kind == kind)
+    if prefix:
+        stmt = stmt.where(sa.func.lower(sa.func.substr(CATALOG.c.value, 1, len(prefix))) == prefix.lower())
+    rows = [v for (v,) in conn.execute(stmt.order_by(CATALOG.c.value).limit(limit * 4))]
+    rows.sort(key=lambda v: (not v.startswith(prefix), v.lower()))
+    return rows[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFilterRow:
+    name: str
+    query: str
+    created_ms: int
+
+
+def saved_filters(conn: Connection) -> list[SavedFilterRow]:
+    return [SavedFilterRow(r.name, r.query, r.created_ms) for r in conn.execute(sa.select(SAVED).order_by(SAVED.c.name))]
+
+
+def save_filter(conn: Connection, name: str, query: str, *, now_ms: int) -> None:
+    """Save (or replace) a named filter; the caller commits (use engine.begin())."""
+    conn.execute(SAVED.delete().where(SAVED.c.name == name))
+    conn.execute(SAVED.insert().values(name=name, query=query, created_ms=now_ms))
+
+
+def delete_filter(conn: Connection, name: str) -> bool:
+    return conn.execute(SAVED.delete().where(SAVED.c.name == name)).rowcount > 0

@@ -110,9 +110,17 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def _upgrade(conn: sa.Connection, version: int) -> None:
-    """Step the schema forward one version at a time (none needed yet beyond version 1)."""
+    """Step the schema forward one version at a time (new tables come from create_all)."""
     while version < SCHEMA_VERSION:
         version += 1
+        if version == 2:
+            # Companies: the membership index on an existing events table, and the
+            # companies table filled from the events already stored.
+            from .company_upkeep import rebuild_all
+
+            for index in models.Event.__table__.indexes:
+                index.create(conn, checkfirst=True)
+            rebuild_all(conn)
         conn.execute(
             sa.update(models.Meta).where(models.Meta.key == "schema_version").values(value=str(version))
         )

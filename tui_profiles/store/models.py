@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: companies, suppressed_ids, events(group_id, profile_id)
 
 # JSON documents: JSONB on PostgreSQL (indexable, queryable), JSON text on SQLite.
 JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -53,6 +53,12 @@ class Event(SQLModel, table=True):
         sa.Index("ix_events_anonymous_id", "anonymous_id"),
         sa.Index("ix_events_name_profile", "name", "profile_id"),
         sa.Index("ix_events_path_profile", "path", "profile_id"),
+        # Company membership is read from events: who carried a group id (a partial index,
+        # as most events carry none).
+        sa.Index(
+            "ix_events_group_profile", "group_id", "profile_id",
+            sqlite_where=sa.text("group_id IS NOT NULL"), postgresql_where=sa.text("group_id IS NOT NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(sa_column=sa.Column(sa.String, nullable=False, unique=True))
@@ -166,3 +172,33 @@ class CatalogEntry(SQLModel, table=True):
     __tablename__ = "catalog"
     kind: str = Field(primary_key=True)  # event | page | trait
     value: str = Field(primary_key=True)
+
+
+class Company(SQLModel, table=True):
+    """A company (a Segment group, a PostHog group), kept at ingest from the events that carry its id.
+
+    Name and traits fold the group calls of that id in time order (the latest value
+    wins); first/last seen span every event carrying the id. Who belongs is not
+    stored here: it is read from events.group_id, so it follows re-attribution and
+    deletion by itself.
+    """
+
+    __tablename__ = "companies"
+    id: str = Field(primary_key=True)  # the group id
+    name: str | None = None
+    traits: dict | None = _json()
+    traits_ts: int | None = _ms(nullable=True)  # time of the last group call folded in
+    first_seen: int = _ms()
+    last_seen: int = _ms(index=True)
+
+
+class SuppressedId(SQLModel, table=True):
+    """An id erased on request: events and quarantined lines carrying it are dropped at ingest.
+
+    The list keeps the ids themselves (the minimum needed to honour the erasure):
+    a quarantined line is matched by searching its bytes, which a digest cannot do.
+    """
+
+    __tablename__ = "suppressed_ids"
+    id: str = Field(primary_key=True)  # a user id or an anonymous id
+    erased_ms: int = _ms()

@@ -21,7 +21,7 @@ from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, profile_for
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import models
+from . import company_upkeep, models, suppression
 
 EVENTS = models.Event.__table__
 LINKS = models.IdentityLink.__table__
@@ -81,6 +81,7 @@ class BatchResult:
     events: int = 0  # new events stored
     duplicates: int = 0
     rejected: int = 0
+    suppressed: int = 0  # events and quarantined lines dropped: they carry an erased id
     touched_profiles: set[int] = field(default_factory=set)  # created or changed
     removed_profiles: set[int] = field(default_factory=set)  # left with no events
     stale_files: set[str] = field(default_factory=set)  # fingerprints not as expected: nothing was written
@@ -89,6 +90,7 @@ class BatchResult:
         self.events += other.events
         self.duplicates += other.duplicates
         self.rejected += other.rejected
+        self.suppressed += other.suppressed
         self.touched_profiles |= other.touched_profiles
         self.removed_profiles |= other.removed_profiles
         self.stale_files |= other.stale_files
@@ -108,6 +110,7 @@ class StoreWriter:
         self.settings = settings
         self.order_events = frozenset(settings.order_events)
         self._dialect = engine.dialect.name
+        self._suppressed: tuple[int, suppression.Suppressed] = (0, suppression.EMPTY)
 
     # -- public -----------------------------------------------------------------
     def apply(self, batch: Batch, now_ms: int | None = None) -> BatchResult:
@@ -134,10 +137,35 @@ class StoreWriter:
                     out[row[0]] = FileProgress(*row)
         return out
 
+    def rebuild_profiles(self, conn: Connection, profile_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+        """Fold these profiles again from their stored events, in the caller's transaction
+        (after events were removed); (profiles rewritten, profiles removed as left empty)."""
+        return self._update_aggregates(conn, {}, set(profile_ids))
+
     # -- steps ------------------------------------------------------------------
+    def _suppression(self, conn: Connection) -> suppression.Suppressed:
+        """The suppression list, re-read only when it grew (ids are never taken off it)."""
+        n = suppression.count(conn)
+        if n == 0:
+            return suppression.EMPTY
+        if n != self._suppressed[0]:
+            self._suppressed = (n, suppression.load(conn))
+        return self._suppressed[1]
+
+    def _drop_suppressed(self, conn: Connection, batch: Batch, result: BatchResult) -> Batch:
+        """Events and quarantined lines that carry an erased id never enter the store."""
+        erased = self._suppression(conn)
+        if not erased.ids:
+            return batch
+        events = [ie for ie in batch.events if not erased.carries_event(ie.event)]
+        rejected = [r for r in batch.rejected if not erased.carries_line(r.raw)]
+        result.suppressed = len(batch.events) - len(events) + len(batch.rejected) - len(rejected)
+        return Batch(events, rejected, batch.files)
+
     def _apply(self, conn: Connection, batch: Batch) -> BatchResult:
         result = BatchResult()
         file_ids = self._upsert_files(conn, batch.files)
+        batch = self._drop_suppressed(conn, batch, result)
         if batch.rejected:
             conn.execute(
                 REJECTED.insert(),
@@ -194,6 +222,7 @@ class StoreWriter:
         self._insert_events(conn, fresh, keys, profile_ids, file_ids)
         self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
         self._record_catalog(conn, fresh)
+        company_upkeep.record(conn, [ie.event for ie in fresh])
 
         by_profile: dict[int, list[NormalizedEvent]] = defaultdict(list)
         for ie, key in zip(fresh, keys):

@@ -1,0 +1,153 @@
+"""The App: global bindings, screen routing, the inbox watcher's thread and its announcements."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from ..config import Settings
+from .commands import UserJumpProvider
+from .messages import StoreChanged
+from .reader import DEFAULT_PERIOD, PERIODS, Clock, StoreReader
+from .screens.event import EventScreen
+from .screens.help import HelpScreen, Section
+from .screens.profile import ProfileScreen
+from .screens.session import SessionScreen
+from .screens.users import UsersScreen
+from .widgets.property_tree import PropertyTree
+from .widgets.virtual_list import VirtualList
+from .workers import ReportsWorkerErrors
+
+# The engine for the watcher's writes, given the store URL (a separate, writing engine).
+WriterFactory = Callable[[str], Engine]
+
+
+class ProfilesApp(ReportsWorkerErrors, App[int]):
+    """Look up any visitor and read their journey; the store is only read here, in thread workers."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tui-profiles"
+    COMMANDS = App.COMMANDS | {UserJumpProvider}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("p", "cycle_period", "Period", id="period"),
+        Binding("ctrl+p", "command_palette", "Jump to user", key_display="ctrl+p", show=False, priority=True, id="palette"),
+    ]
+
+    period: reactive[str] = reactive(DEFAULT_PERIOD)
+
+    def __init__(
+        self,
+        reader: StoreReader,
+        *,
+        inbox: Path | None = None,
+        writer_engine: WriterFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.reader = reader
+        self.inbox = inbox
+        self.writer_engine = writer_engine
+        self.stop_watching = threading.Event()
+        self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
+
+    def on_mount(self) -> None:
+        self.push_screen(UsersScreen(self.reader))
+        if self.inbox is not None:
+            self.watch_inbox(self.inbox)
+
+    def on_unmount(self) -> None:
+        self.stop_watching.set()
+
+    async def action_quit(self) -> None:
+        self.stop_watching.set()  # the watcher's thread must not keep the process alive
+        self.exit(0)
+
+    # -- routing ------------------------------------------------------------------
+    def open_profile(self, profile_id: int) -> None:
+        self.push_screen(ProfileScreen(self.reader, profile_id))
+
+    def open_session(self, profile_id: int, start: int) -> None:
+        self.push_screen(SessionScreen(self.reader, profile_id, start))
+
+    def open_event(self, event_id: int) -> None:
+        self.push_screen(EventScreen(self.reader, event_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cycle_period":
+            # The period applies to the user list and a profile's overview only.
+            return isinstance(self.screen, (UsersScreen, ProfileScreen))
+        return True
+
+    def action_cycle_period(self) -> None:
+        names = list(PERIODS)
+        self.period = names[(names.index(self.period) + 1) % len(names)]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(help_sections()))
+
+    # -- live ---------------------------------------------------------------------
+    def announce(self, result: object) -> None:
+        """The watcher stored a batch (`BatchResult`). Safe to call from any thread."""
+        touched = frozenset(getattr(result, "touched_profiles", ()) or ())
+        removed = frozenset(getattr(result, "removed_profiles", ()) or ())
+        if touched or removed:
+            self.post_message(StoreChanged(touched, removed))
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        for screen in self.screen_stack:
+            handler = getattr(screen, "store_changed", None)
+            if handler is not None:
+                handler(message.touched, message.removed)
+
+    @work(thread=True, exclusive=True, group="watcher", exit_on_error=False)
+    def watch_inbox(self, folder: Path) -> None:
+        """Run the inbox watcher in this thread until the app stops it (`stop_watching`)."""
+        try:
+            from ..ingest.watcher import InboxWatcher
+            from ..store.engine import make_engine
+
+            factory = self.writer_engine or (lambda url: make_engine(url, writer=True))
+            engine = factory(self.reader.settings.db_url)
+            try:
+                InboxWatcher(engine, self.reader.settings, folder, on_batch=self.announce).run(self.stop_watching)
+            finally:
+                engine.dispose()
+        finally:
+            self.watcher_done.set()
+
+
+def help_sections() -> list[Section]:
+    return [
+        ("Everywhere", ProfilesApp),
+        ("Lists", VirtualList),
+        ("Users", UsersScreen),
+        ("Profile", ProfileScreen),
+        ("Session", SessionScreen),
+        ("Event", EventScreen),
+        ("Event tree", PropertyTree),
+        ("Help", HelpScreen),
+    ]
+
+
+def run_app(settings: Settings, inbox: Path | None = None) -> int:
+    """Open the app on the store in `settings`, watching `inbox` if given; the exit code."""
+    from ..cli import now_ms  # honours TUI_PROFILES_NOW, the pinned time of demos
+    from ..store.engine import make_engine
+
+    reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))
+    app = ProfilesApp(reader, inbox=inbox)
+    result = app.run()
+    if inbox is not None:
+        app.watcher_done.wait(10)  # let it commit what it has read
+    reader.engine.dispose()
+    return int(result or app.return_code or 0)
+

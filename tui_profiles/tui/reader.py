@@ -1,0 +1,196 @@
+"""The app's read access to the store: one short connection per call, called only from thread workers.
+
+Every method here blocks on the database, so none may run on the event loop. Screens call
+them from `@work(thread=True, ...)` methods and hand the small frozen results to widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..config import DAY_MS, Settings
+from ..store import queries
+from ..store.queries import EventDetail, EventRow, ProfileDetail, SessionRow, UserRow
+
+# The user list's period switch, in the order `p` cycles through it.
+PERIODS: dict[str, int | None] = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS, "90d": 90 * DAY_MS, "all": None}
+DEFAULT_PERIOD = "7d"
+
+Condition = Callable[[int], "sa.ColumnElement[bool] | None"]
+
+
+def _local_tz() -> tzinfo:
+    return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What time it is (pinned in tests and demos) and the time zone times are shown in."""
+
+    now: Callable[[], int]
+    tz: tzinfo = field(default_factory=_local_tz)
+
+
+@dataclass(frozen=True, slots=True)
+class UserQuery:
+    """Which users the list shows: a period and a search condition (compiled for a given now)."""
+
+    period: str = DEFAULT_PERIOD
+    condition: Condition | None = None
+
+    def since(self, now_ms: int) -> int | None:
+        window = PERIODS[self.period]
+        return None if window is None else now_ms - window
+
+
+@dataclass(frozen=True, slots=True)
+class UserWindow:
+    """A slice of the user list: `rows` start at index `start`; `total` users match."""
+
+    total: int
+    start: int
+    rows: tuple[UserRow, ...]
+    cursor: int | None = None  # where the followed profile is now, if it was asked for
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    events: int
+    sessions: int
+    avg_session_ms: int
+    top_events: tuple[tuple[str, int], ...]
+    top_pages: tuple[tuple[str, int], ...]
+    per_day: tuple[tuple[int, int], ...]
+    since_ms: int
+    until_ms: int
+
+
+class StoreReader:
+    """Queries for the screens, each in its own short-lived connection."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+
+    def now(self) -> int:
+        return self.clock.now()
+
+    # -- the user list ------------------------------------------------------------
+    def user_window(self, query: UserQuery, start: int, limit: int, *, follow: int | None = None, anchor: int = 0) -> UserWindow:
+        """`limit` users from index `start`; with `follow` (a profile id), the window is placed so
+        that profile sits `anchor` rows below its top, wherever the profile has moved to."""
+        now = self.now()
+        since = query.since(now)
+        where = query.condition(now) if query.condition else None
+        with self.engine.connect() as conn:
+            total = queries.count_users(conn, since_ms=since, where=where)
+            cursor = None
+            if follow is not None:
+                cursor = self._rank(conn, follow, since, where)
+                if cursor is not None:
+                    start = max(0, cursor - anchor)
+            start = max(0, min(start, max(0, total - 1)))
+            rows = queries.list_users(
+                conn, settings=self.settings, now_ms=now, since_ms=since, where=where, limit=limit, offset=start
+            )
+        return UserWindow(total=total, start=start, rows=tuple(rows), cursor=cursor)
+
+    def _rank(self, conn: sa.Connection, profile_id: int, since: int | None, where: sa.ColumnElement[bool] | None) -> int | None:
+        """The index of a profile in the list (newest last seen first, then higher id), or None
+        if it is not in it; built from the public queries: users seen after it, then its ties."""
+        found = queries.users_by_ids(conn, [profile_id], settings=self.settings, now_ms=self.now())
+        if not found:
+            return None
+        seen = found[0].last_seen
+        if since is not None and seen < since:
+            return None
+        above = queries.count_users(conn, since_ms=seen + 1, where=where)
+        ties = queries.list_users(
+            conn, settings=self.settings, now_ms=self.now(), since_ms=seen, where=where, limit=500, offset=above
+        )
+        for i, row in enumerate(ties):
+            if row.profile_id == profile_id:
+                return above + i
+            if row.last_seen != seen:
+                break
+        return None
+
+    def live_count(self) -> int:
+        with self.engine.connect() as conn:
+            return queries.live_count(conn, settings=self.settings, now_ms=self.now())
+
+    def find_users(self, text: str, limit: int = 20) -> list[UserRow]:
+        """Users whose id, anonymous ids, name or email contain the text; most recent first."""
+        where = queries.plain_text_condition(text) if text.strip() else None
+        with self.engine.connect() as conn:
+            return queries.list_users(conn, settings=self.settings, now_ms=self.now(), where=where, limit=limit)
+
+    # -- one profile --------------------------------------------------------------
+    def profile(self, profile_id: int) -> ProfileDetail | None:
+        with self.engine.connect() as conn:
+            return queries.profile_detail(conn, profile_id, settings=self.settings, now_ms=self.now())
+
+    def find_profile(self, ident: str) -> int | None:
+        with self.engine.connect() as conn:
+            return queries.find_profile(conn, ident)
+
+    def overview(self, profile: ProfileDetail, period: str, contains: str | None) -> Overview:
+        now = self.now()
+        window = PERIODS[period]
+        since = None if window is None else now - window
+        chart_since = since if since is not None else profile.user.first_seen
+        pid = profile.user.profile_id
+        with self.engine.connect() as conn:
+            events, sessions, total_ms = queries.period_stats(conn, pid, since_ms=since)
+            top_events = queries.top_events(conn, pid, limit=10, since_ms=since, contains=contains or None)
+            top_pages = queries.top_pages(conn, pid, limit=10, since_ms=since, contains=contains or None)
+            per_day = queries.events_per_day(conn, pid, since_ms=chart_since)
+        return Overview(
+            events=events, sessions=sessions, avg_session_ms=total_ms // sessions if sessions else 0,
+            top_events=top_events, top_pages=top_pages, per_day=tuple(per_day), since_ms=chart_since, until_ms=now,
+        )
+
+    def sessions(self, profile_id: int) -> list[SessionRow]:
+        with self.engine.connect() as conn:
+            return queries.sessions_of(conn, profile_id, settings=self.settings, now_ms=self.now(), newest_first=True)
+
+    # -- the timeline -------------------------------------------------------------
+    def timeline_page(self, profile_id: int, *, before: tuple[int, int] | None, limit: int) -> list[EventRow]:
+        """Up to `limit` events older than `before` (or the newest), newest first."""
+        with self.engine.connect() as conn:
+            return queries.timeline(conn, profile_id, newest_first=True, limit=limit, before=before)
+
+    def timeline_newer(self, profile_id: int, *, after: tuple[int, int]) -> list[EventRow]:
+        """Every event newer than `after`, newest first (what arrived since the last look)."""
+        with self.engine.connect() as conn:
+            return queries.timeline(conn, profile_id, newest_first=True, after=after)
+
+    # -- one session, one event ---------------------------------------------------
+    def session(self, profile_id: int, start: int) -> tuple[SessionRow, list[EventRow]] | None:
+        with self.engine.connect() as conn:
+            row = queries.session_at(conn, profile_id, start, settings=self.settings, now_ms=self.now())
+            if row is None:
+                return None
+            return row, queries.session_events(conn, profile_id, row.start, row.end)
+
+    def neighbour_session(self, profile_id: int, start: int, step: int) -> tuple[SessionRow, list[EventRow]] | None:
+        with self.engine.connect() as conn:
+            row = queries.neighbour_session(conn, profile_id, start, step=step, settings=self.settings, now_ms=self.now())
+            if row is None:
+                return None
+            return row, queries.session_events(conn, profile_id, row.start, row.end)
+
+    def event(self, event_id: int) -> EventDetail | None:
+        with self.engine.connect() as conn:
+            return queries.event_detail(conn, event_id)
+
+    def user(self, profile_id: int) -> UserRow | None:
+        with self.engine.connect() as conn:
+            rows = queries.users_by_ids(conn, [profile_id], settings=self.settings, now_ms=self.now())
+        return rows[0] if rows else None

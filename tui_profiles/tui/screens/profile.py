@@ -1,0 +1,315 @@
+"""Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Properties."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from ...store.queries import ProfileDetail, SessionRow
+from .. import formatting, safe
+from ..reader import Overview, StoreReader
+from ..widgets.activity_chart import ActivityChart
+from ..widgets.property_rows import PropertyRow, matching, property_line, property_rows
+from ..widgets.rows_list import RowsList
+from ..widgets.search_bar import SearchBar
+from ..widgets.timeline import Timeline
+from ..widgets.title_bar import TitleBar
+from ..widgets.virtual_list import VirtualList, columns_text
+from ..workers import ReportsWorkerErrors
+
+TABS = ("overview", "sessions", "timeline", "properties")
+ANON_SHOWN = 3
+
+
+class ProfileScreen(ReportsWorkerErrors, Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="profile.back"),
+        Binding("tab", "next_tab", "Next tab", id="profile.next_tab"),
+        Binding("shift+tab", "previous_tab", "Previous tab", show=False, id="profile.previous_tab"),
+        Binding("slash", "search", "Search", id="profile.search"),
+    ]
+
+    class ProfileLoaded(Message, bubble=False):
+        def __init__(self, detail: ProfileDetail | None) -> None:
+            super().__init__()
+            self.detail = detail
+
+    class OverviewLoaded(Message, bubble=False):
+        def __init__(self, generation: int, overview: Overview) -> None:
+            super().__init__()
+            self.generation, self.overview = generation, overview
+
+    class SessionsLoaded(Message, bubble=False):
+        def __init__(self, sessions: list[SessionRow]) -> None:
+            super().__init__()
+            self.sessions = sessions
+
+    def __init__(self, reader: StoreReader, profile_id: int) -> None:
+        super().__init__()
+        self.reader = reader
+        self.profile_id = profile_id
+        self.detail: ProfileDetail | None = None
+        self.properties: list[PropertyRow] = []
+        self._overview_generation = 0
+        self._stale = False
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
+        yield Static("loading…", id="profile-header", markup=False)
+        with TabbedContent(id="tabs"):
+            with TabPane("Overview", id="overview"):
+                yield Static("", id="overview-stats", markup=False)
+                yield SearchBar("/ filter top events and pages", id="top-search")
+                with Horizontal(id="tops"):
+                    with Vertical():
+                        yield Static(Text("Top events", style="bold"), classes="list-title")
+                        yield RowsList(_count_line, empty="no events in this period", selectable=False, id="top-events")
+                    with Vertical():
+                        yield Static(Text("Top pages", style="bold"), classes="list-title")
+                        yield RowsList(_count_line, empty="no pages in this period", selectable=False, id="top-pages")
+                yield ActivityChart(id="activity")
+            with TabPane("Sessions", id="sessions"):
+                yield Static(_session_header(), classes="columns", markup=False)
+                yield RowsList(self._session_row, identity=lambda s: s.id, empty="no sessions", id="session-list")
+            with TabPane("Timeline", id="timeline"):
+                yield Timeline(self.reader, id="timeline-list")
+            with TabPane("Properties", id="properties"):
+                yield SearchBar("/ search traits: key or value", id="property-search")
+                yield RowsList(property_line, identity=lambda r: r[0], empty="no traits", selectable=False, id="property-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_profile()
+        self.load_sessions()
+        self.query_one(Timeline).load(self.profile_id)
+        self.watch(self.app, "period", self._period_changed, init=False)
+        self.set_interval(5.0, self.tick)
+        self.query_one("#top-events", RowsList).focus()
+
+    # -- loading ------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
+    def load_profile(self) -> None:
+        detail = self.reader.profile(self.profile_id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.ProfileLoaded(detail))
+
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
+    def load_overview(self, generation: int, detail: ProfileDetail, period: str, contains: str) -> None:
+        overview = self.reader.overview(detail, period, contains)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.OverviewLoaded(generation, overview))
+
+    @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
+    def load_sessions(self) -> None:
+        sessions = self.reader.sessions(self.profile_id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SessionsLoaded(sessions))
+
+    def on_profile_screen_profile_loaded(self, message: ProfileLoaded) -> None:
+        detail = message.detail
+        if detail is None:
+            self.query_one("#profile-header", Static).update("This profile no longer exists (it may have been merged).")
+            return
+        self.detail = detail
+        self.query_one("#profile-header", Static).update(self._header(detail))
+        self.properties = property_rows(detail.traits)
+        self._show_properties()
+        self._reload_overview()
+
+    def _reload_overview(self) -> None:
+        if self.detail is None:
+            return
+        self._overview_generation += 1
+        contains = self.query_one("#top-search", SearchBar).value
+        self.load_overview(self._overview_generation, self.detail, self._period(), contains)
+
+    def on_profile_screen_overview_loaded(self, message: OverviewLoaded) -> None:
+        if message.generation != self._overview_generation:
+            return
+        o = message.overview
+        period = self._period()
+        stats = Text()
+        stats.append("last " + period if period != "all" else "all time", style="bold reverse")
+        for label, value in (
+            ("events", formatting.count(o.events)),
+            ("sessions", formatting.count(o.sessions)),
+            ("avg session", formatting.duration(o.avg_session_ms)),
+        ):
+            stats.append(f"   {label} ", style="dim")
+            stats.append(value, style="bold")
+        stats.append("   (p: change period)", style="dim")
+        self.query_one("#overview-stats", Static).update(stats)
+        self.query_one("#top-events", RowsList).set_rows(list(o.top_events))
+        self.query_one("#top-pages", RowsList).set_rows(list(o.top_pages))
+        self.query_one(ActivityChart).set_data(o.per_day, o.since_ms, o.until_ms)
+
+    def on_profile_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
+        self.query_one("#session-list", RowsList).set_rows(message.sessions)
+
+    def _period(self) -> str:
+        return getattr(self.app, "period", "7d")
+
+    def _period_changed(self, _period: str) -> None:
+        self._reload_overview()
+
+    # -- live ---------------------------------------------------------------------
+    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
+        if self.profile_id not in touched and self.profile_id not in removed:
+            return
+        if not self.is_current:
+            self._stale = True
+            return
+        self._refresh_all()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        self.load_profile()
+        self.load_sessions()
+        self.query_one(Timeline).refresh_newer()
+
+    def tick(self) -> None:
+        if self.is_current and self.detail is not None:
+            self.query_one("#profile-header", Static).update(self._header(self.detail))
+            self.query_one(Timeline).refresh()
+            self.query_one("#session-list", RowsList).refresh()
+
+    # -- header -------------------------------------------------------------------
+    def _header(self, detail: ProfileDetail) -> Text:
+        u = detail.user
+        now = self.reader.now()
+        tz = self.reader.clock.tz
+        live = now - u.last_seen < self.reader.settings.live_ms
+        out = Text(no_wrap=True, end="")
+        out.append_text(safe.text(u.display_name, style="bold"))
+        out.append(f"  {u.kind}", style="bold" if u.kind == "identified" else "dim")
+        if live:
+            out.append("  ● live", style="bold green")
+        if u.email and u.email != u.display_name:
+            out.append("  ")
+            out.append_text(safe.text(u.email, style="cyan"))
+        out.append("\n")
+        out.append("id ", style="dim")
+        out.append_text(safe.text(u.id))
+        if detail.anonymous_ids:
+            shown = [safe.clean(a) for a in detail.anonymous_ids[:ANON_SHOWN]]
+            more = len(detail.anonymous_ids) - ANON_SHOWN
+            out.append("  anonymous ids ", style="dim")
+            out.append(", ".join(shown) + (f" (+{more} more)" if more > 0 else ""))
+        if detail.linked_users:
+            out.append("  became ", style="dim")
+            out.append(", ".join(safe.clean(x) for x in detail.linked_users))
+        place = ", ".join(safe.clean(x) for x in (u.city, u.country) if x)
+        if place:
+            out.append("  from ", style="dim")
+            out.append(place)
+        if detail.companies:
+            out.append("  company ", style="dim")
+            out.append(", ".join(safe.clean(c) for c in detail.companies))
+        out.append("\n")
+        for label, value in (
+            ("first seen", formatting.stamp(u.first_seen, tz)),
+            ("last seen", f"{formatting.stamp(u.last_seen, tz)} ({formatting.ago(u.last_seen, now)})"),
+            ("signed up", formatting.day(detail.signed_up, tz)),
+        ):
+            out.append(f"{label} ", style="dim")
+            out.append(value + "  ")
+        tags = [t for t in u.tags if t != "live"] + (["live"] if live else [])
+        if tags:
+            out.append("tags ", style="dim")
+            out.append(", ".join(tags), style="cyan")
+        return out
+
+    # -- rows ---------------------------------------------------------------------
+    def _session_row(self, s: SessionRow, width: int) -> Text:
+        tz = self.reader.clock.tz
+        live = self.reader.now() - s.end < self.reader.settings.live_ms
+        return columns_text(
+            [
+                (Text(" "), 1),
+                (Text(formatting.long_stamp(s.start, tz)[:-3]), 20),
+                (Text(formatting.duration(s.duration_ms), justify="right"), 9),
+                (Text(formatting.count(s.events), justify="right"), 6),
+                (Text(s.source), 8),
+                (safe.text(s.entry_path or "", style="blue"), max(10, width - 58)),
+                (Text("● live" if live else "", style="bold green"), 6),
+            ]
+        )
+
+    def _show_properties(self) -> None:
+        text = self.query_one("#property-search", SearchBar).value
+        self.query_one("#property-list", RowsList).set_rows(matching(self.properties, text))
+
+    # -- keys, tabs, drill down ---------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _switch_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        index = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(index + step) % len(TABS)]
+
+    def action_next_tab(self) -> None:
+        self._switch_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._switch_tab(-1)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        focus = {
+            "overview": "#top-events", "sessions": "#session-list", "timeline": "#timeline-list", "properties": "#property-list",
+        }[event.pane.id or "overview"]
+        self.query_one(focus).focus()
+
+    def action_search(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "properties":
+            self.query_one("#property-search", SearchBar).input.focus()
+        else:
+            tabs.active = "overview"
+            self.query_one("#top-search", SearchBar).input.focus()
+
+    def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
+        if message.bar.id == "property-search":
+            self._show_properties()
+            if message.submitted:
+                self.query_one("#property-list").focus()
+        else:
+            self._reload_overview()
+            if message.submitted:
+                self.query_one("#top-events").focus()
+
+    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+        source = message.source
+        if source.id == "session-list":
+            session = source.current  # type: ignore[attr-defined]
+            if session is not None:
+                self.app.open_session(self.profile_id, session.start)  # type: ignore[attr-defined]
+
+    def on_timeline_open_session(self, message: Timeline.OpenSession) -> None:
+        self.app.open_session(self.profile_id, message.session.start)  # type: ignore[attr-defined]
+
+    def on_timeline_open_event(self, message: Timeline.OpenEvent) -> None:
+        self.app.open_event(message.event.event_id)  # type: ignore[attr-defined]
+
+
+def _count_line(row: tuple[str, int], width: int) -> Text:
+    name, n = row
+    return columns_text([(Text(" "), 1), (safe.text(name), max(4, width - 10)), (Text(formatting.count(n), justify="right"), 7)])
+
+
+def _session_header() -> Text:
+    return columns_text(
+        [(" ", 1), ("Start", 20), (Text("Duration", justify="right"), 9), (Text("Events", justify="right"), 6),
+         ("Source", 8), ("Entry page", 30), ("Live", 6)],
+    )

@@ -1,0 +1,144 @@
+"""Session: one session's events in order, with the time since it started; `[` and `]` step through sessions."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from ...store.queries import EventRow, SessionRow
+from .. import formatting, safe
+from ..reader import StoreReader
+from ..widgets.event_rows import event_header, event_line
+from ..widgets.rows_list import RowsList
+from ..widgets.title_bar import TitleBar
+from ..widgets.virtual_list import VirtualList
+from ..workers import ReportsWorkerErrors
+
+
+class SessionScreen(ReportsWorkerErrors, Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="session.back"),
+        Binding("left_square_bracket", "step(-1)", "Previous session", key_display="[", id="session.previous"),
+        Binding("right_square_bracket", "step(1)", "Next session", key_display="]", id="session.next"),
+    ]
+
+    class Loaded(Message, bubble=False):
+        def __init__(self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int) -> None:
+            super().__init__()
+            self.generation, self.found, self.display_name, self.stepped = generation, found, display_name, stepped
+
+    def __init__(self, reader: StoreReader, profile_id: int, start: int) -> None:
+        super().__init__()
+        self.reader = reader
+        self.profile_id = profile_id
+        self.start = start
+        self.session: SessionRow | None = None
+        self.display_name = ""
+        self._generation = 0
+        self._stale = False
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Session"), Text("[ previous · ] next", style="dim"), id="title")
+        yield Static("loading…", id="session-header", markup=False)
+        yield Static("", id="columns", markup=False)
+        yield RowsList(self._event_row, identity=lambda e: e.event_id, empty="no events", id="session-events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RowsList).focus()
+        self._load(step=0)
+
+    def _load(self, step: int) -> None:
+        self._generation += 1
+        self.fetch(self._generation, self.start, step)
+
+    @work(thread=True, exclusive=True, group="session", exit_on_error=False)
+    def fetch(self, generation: int, start: int, step: int) -> None:
+        if step:
+            found = self.reader.neighbour_session(self.profile_id, start, step)
+        else:
+            found = self.reader.session(self.profile_id, start)
+        user = self.reader.user(self.profile_id) if not self.display_name else None
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(generation, found, user.display_name if user else None, stepped=step))
+
+    def on_session_screen_loaded(self, message: Loaded) -> None:
+        if message.generation != self._generation:
+            return
+        if message.display_name:
+            self.display_name = message.display_name
+        if message.found is None:
+            if message.stepped:
+                self.notify("No " + ("earlier" if message.stepped < 0 else "later") + " session.", markup=False)
+            else:
+                self.query_one("#session-header", Static).update("This session no longer exists.")
+            return
+        session, events = message.found
+        moved = session.start != self.start or self.session is None
+        self.session, self.start = session, session.start
+        self.query_one(RowsList).set_rows(events, keep_cursor=not moved)
+        self._show_header()
+        self.on_resize()
+
+    def _show_header(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        tz = self.reader.clock.tz
+        live = self.reader.now() - s.end < self.reader.settings.live_ms
+        out = Text(no_wrap=True, end="")
+        out.append_text(safe.text(self.display_name, style="bold"))
+        out.append("  session ", style="dim")
+        out.append(formatting.long_stamp(s.start, tz))
+        out.append(" → ", style="dim")
+        out.append(formatting.clock(s.end, tz))
+        if live:
+            out.append("  ● live", style="bold green")
+        out.append("\n")
+        for label, value in (("duration", formatting.duration(s.duration_ms)), ("events", formatting.count(s.events)), ("source", s.source)):
+            out.append(f"{label} ", style="dim")
+            out.append(value + "  ")
+        if s.entry_path:
+            out.append("entry ", style="dim")
+            out.append_text(safe.text(s.entry_path, style="blue"))
+        self.query_one("#session-header", Static).update(out)
+
+    def _event_row(self, event: EventRow, width: int) -> Text:
+        lead = formatting.offset(event.ts - (self.session.start if self.session else event.ts))
+        return event_line(event, width, lead=lead, goals=self.reader.settings.order_events, show_path=True)
+
+    # -- live ---------------------------------------------------------------------
+    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
+        if self.profile_id not in touched:
+            return
+        if self.is_current:
+            self._load(step=0)
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._load(step=0)
+
+    # -- keys ---------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_step(self, step: int) -> None:
+        self._load(step=step)
+
+    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+        event = self.query_one(RowsList).current
+        if event is not None:
+            self.app.open_event(event.event_id)  # type: ignore[attr-defined]
+
+    def on_resize(self) -> None:
+        width = self.query_one(RowsList).scrollable_content_region.width or self.size.width
+        self.query_one("#columns", Static).update(event_header(width, lead="+time", show_path=True))

@@ -1,0 +1,192 @@
+"""The user list: a window of a few hundred rows, fetched by offset from the store as you scroll.
+
+Only `WINDOW` rows are ever held, whatever the number of users; the scrollbar is sized by the
+count. A live refresh re-reads the window around the followed profile, so the cursor stays on
+the same user and that row stays on the same screen line (unless the list is at the top, where
+new arrivals are shown pushing in above).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from .. import formatting, safe
+from ...store.queries import UserRow
+from ..reader import StoreReader, UserQuery, UserWindow
+from ..workers import ReportsWorkerErrors
+from .virtual_list import VirtualList, columns_text
+
+WINDOW = 300  # rows held at most
+MARGIN = 100  # rows fetched above and below the viewport
+LIVE_DOT = "●"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    dot: int
+    name: int
+    kind: int
+    country: int
+    sessions: int
+    events: int
+    last_seen: int
+    first_seen: int
+    tags: int
+
+
+def layout(width: int) -> Layout:
+    """Column widths for a width: fixed numbers, the name and the tags share what is left."""
+    fixed = Layout(dot=1, name=0, kind=10, country=9, sessions=5, events=7, last_seen=9, first_seen=10, tags=0)
+    gaps = 8
+    used = fixed.dot + fixed.kind + fixed.country + fixed.sessions + fixed.events + fixed.last_seen + fixed.first_seen + gaps
+    rest = max(20, width - used)
+    name = max(14, rest * 11 // 20)
+    return Layout(**{**{f: getattr(fixed, f) for f in fixed.__dataclass_fields__}, "name": name, "tags": max(0, rest - name)})
+
+
+def header_text(width: int) -> Text:
+    lay = layout(width)
+    return columns_text(
+        [
+            (" ", lay.dot), ("Name or id", lay.name), ("Kind", lay.kind), ("Country", lay.country),
+            (Text("Sess", justify="right"), lay.sessions), (Text("Events", justify="right"), lay.events),
+            ("Last seen", lay.last_seen), ("First seen", lay.first_seen), ("Tags", lay.tags),
+        ]
+    )
+
+
+class UserList(ReportsWorkerErrors, VirtualList):
+    """Users matching a query, newest activity first."""
+
+    class Loaded(Message):
+        """A window arrived: `total` users match the query."""
+
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
+
+    def __init__(self, reader: StoreReader, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.reader = reader
+        self.query_spec = UserQuery()
+        self.total = 0
+        self.window = UserWindow(total=0, start=0, rows=())
+        self.loaded_once = False
+        self._generation = 0  # bumps when the query changes: older windows are dropped
+        self._pending: tuple[int, int] | None = None  # (generation, start) being fetched
+
+    # -- the rows -----------------------------------------------------------------
+    def row_count(self) -> int:
+        return self.total
+
+    def user_at(self, index: int) -> UserRow | None:
+        offset = index - self.window.start
+        if 0 <= offset < len(self.window.rows):
+            return self.window.rows[offset]
+        return None
+
+    def row_identity(self, index: int) -> Hashable | None:
+        user = self.user_at(index)
+        return user.profile_id if user else None
+
+    def row_text(self, index: int, width: int) -> Text | None:
+        user = self.user_at(index)
+        if user is None:
+            return None
+        now = self.reader.now()
+        live = now - user.last_seen < self.reader.settings.live_ms  # re-evaluated on every draw: dots fade on time
+        lay = layout(width)
+        tz = self.reader.clock.tz
+        tags = [t for t in user.tags if t != "live"] + (["live"] if live else [])
+        return columns_text(
+            [
+                (Text(LIVE_DOT if live else " ", style="bold green"), lay.dot),
+                (safe.text(user.display_name, style="bold" if user.kind == "identified" else ""), lay.name),
+                (Text(user.kind, style="" if user.kind == "identified" else "dim"), lay.kind),
+                (safe.text(user.country or ""), lay.country),
+                (Text(formatting.count(user.sessions), justify="right"), lay.sessions),
+                (Text(formatting.count(user.events), justify="right"), lay.events),
+                (Text(formatting.ago(user.last_seen, now)), lay.last_seen),
+                (Text(formatting.day(user.first_seen, tz), style="dim"), lay.first_seen),
+                (Text(", ".join(tags), style="cyan"), lay.tags),
+            ]
+        )
+
+    @property
+    def current_user(self) -> UserRow | None:
+        return self.user_at(self.cursor)
+
+    # -- loading ------------------------------------------------------------------
+    def set_query(self, query: UserQuery) -> None:
+        """Show another query's users from the top (a new search or period)."""
+        self.query_spec = query
+        self._generation += 1
+        self._pending = None
+        self._fetch(self._generation, query, 0, follow=None, anchor=0, reset=True)
+
+    def viewport_changed(self) -> None:
+        if not self.loaded_once:
+            return
+        first = self.first_visible
+        last = min(self.total, first + self.visible_height)
+        start, end = self.window.start, self.window.start + len(self.window.rows)
+        covered = start <= first and last <= end
+        near_edge = (first - start < MARGIN // 4 and start > 0) or (end - last < MARGIN // 4 and end < self.total)
+        if covered and not near_edge:
+            return
+        wanted = max(0, first - MARGIN)
+        if self._pending == (self._generation, wanted):
+            return
+        self._pending = (self._generation, wanted)
+        self._fetch(self._generation, self.query_spec, wanted, follow=None, anchor=0, reset=False)
+
+    def refresh_keeping_cursor(self) -> None:
+        """Re-read after the store changed: same user under the cursor, same screen line."""
+        if not self.loaded_once:
+            return
+        user = self.current_user
+        keep = (self.cursor - self.first_visible, self.first_visible == 0)
+        follow = user.profile_id if user else None
+        start = max(0, self.first_visible - MARGIN)
+        self._fetch(self._generation, self.query_spec, start, follow=follow, anchor=MARGIN + keep[0], reset=False, keep=keep)
+
+    class WindowArrived(Message, bubble=False):
+        def __init__(self, generation: int, window: UserWindow, reset: bool, keep: tuple[int, bool] | None) -> None:
+            super().__init__()
+            self.generation, self.window, self.reset, self.keep = generation, window, reset, keep
+
+    @work(thread=True, exclusive=True, group="users-window", exit_on_error=False)
+    def _fetch(self, generation: int, query: UserQuery, start: int, *, follow: int | None, anchor: int, reset: bool,
+               keep: tuple[int, bool] | None = None) -> None:
+        window = self.reader.user_window(query, start, WINDOW, follow=follow, anchor=anchor)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.WindowArrived(generation, window, reset, keep))
+
+    def on_user_list_window_arrived(self, message: WindowArrived) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # a newer query was asked for meanwhile
+        window, keep = message.window, message.keep
+        self._pending = None
+        self.window = window
+        self.total = window.total
+        self.loaded_once = True
+        if message.reset:
+            self.place(0, 0)
+        elif keep is not None:
+            screen_line, at_top = keep
+            if window.cursor is not None:
+                # At the top of the list new arrivals push in above; elsewhere the row keeps its line.
+                self.place(window.cursor, window.cursor if at_top else screen_line)
+            else:
+                self.place(min(self.cursor, max(0, self.total - 1)), screen_line)
+        else:
+            self.rows_changed()
+        self.refresh()
+        self.post_message(self.Loaded(window.total))

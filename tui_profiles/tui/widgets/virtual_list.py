@@ -1,0 +1,229 @@
+"""A cursor list drawn with the line API: only the rows on screen are ever built or rendered.
+
+Subclasses say how many rows there are and build one row as `Text` when asked; a row that is
+not loaded yet is drawn as a dim placeholder and the subclass is told the viewport moved, so
+it can fetch that slice from the store in a worker (toolong's approach to huge files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+PLACEHOLDER = "…"
+
+
+class VirtualList(ScrollView, can_focus=True):
+    """Rows 0..row_count-1, one line each; `cursor` is the highlighted row."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("home,g", "first", "First row", show=False, id="list.first"),
+        Binding("end,G", "last", "Last row", show=False, id="list.last"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--placeholder", "virtual-list--blurred-cursor"}
+
+    DEFAULT_CSS = """
+    VirtualList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        & > .virtual-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+        & > .virtual-list--blurred-cursor { background: $block-cursor-blurred-background; }
+        & > .virtual-list--placeholder { color: $text-muted; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+
+    class Highlighted(Message):
+        def __init__(self, source: "VirtualList", index: int) -> None:
+            super().__init__()
+            self.source = source
+            self.index = index
+
+        @property
+        def control(self) -> "VirtualList":
+            return self.source
+
+    class Selected(Message):
+        def __init__(self, source: "VirtualList", index: int) -> None:
+            super().__init__()
+            self.source = source
+            self.index = index
+
+        @property
+        def control(self) -> "VirtualList":
+            return self.source
+
+    # -- what a subclass provides -------------------------------------------------
+    def row_count(self) -> int:
+        raise NotImplementedError
+
+    def row_text(self, index: int, width: int) -> Text | None:
+        """Row `index` laid out for `width` cells, or None if it is not loaded yet."""
+        raise NotImplementedError
+
+    def viewport_changed(self) -> None:
+        """The visible rows changed (scroll, resize, new count): fetch what is missing."""
+
+    def row_identity(self, index: int) -> Hashable | None:
+        """What the row at `index` is (a profile id, an event id), to keep the cursor on it."""
+        return None
+
+    # -- size and position --------------------------------------------------------
+    def rows_changed(self) -> None:
+        """Call after the number or content of rows changed."""
+        count = self.row_count()
+        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        if count and self.cursor >= count:
+            self.set_cursor(count - 1, scroll=True)
+        self.refresh()
+        self.viewport_changed()
+
+    @property
+    def first_visible(self) -> int:
+        return int(self.scroll_y)
+
+    @property
+    def visible_height(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def visible_range(self) -> range:
+        return range(self.first_visible, min(self.row_count(), self.first_visible + self.visible_height))
+
+    def set_cursor(self, index: int, *, scroll: bool = True) -> None:
+        count = self.row_count()
+        index = max(0, min(index, count - 1)) if count else 0
+        self.cursor = index
+        if scroll:
+            self.scroll_cursor_visible()
+
+    def scroll_cursor_visible(self) -> None:
+        top, height = self.first_visible, self.visible_height
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def place(self, cursor: int, screen_line: int) -> None:
+        """Put the cursor on row `cursor`, shown on line `screen_line` of the viewport if possible."""
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count())
+        self.cursor = max(0, min(cursor, self.row_count() - 1)) if self.row_count() else 0
+        top = max(0, min(self.cursor - screen_line, self.row_count() - self.visible_height))
+        self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        self.refresh()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        self.post_message(self.Highlighted(self, new))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if round(old) != round(new):
+            self.viewport_changed()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count())
+        self.viewport_changed()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- rendering ----------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = self.first_visible + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= self.row_count() or width <= 0:
+            return Strip.blank(width, base)
+        row = self.row_text(index, width)
+        if row is None:
+            row = Text(PLACEHOLDER, style=self.get_component_rich_style("virtual-list--placeholder"))
+        row = row.copy()
+        row.truncate(width, overflow="ellipsis", pad=True)
+        if index == self.cursor:
+            name = "virtual-list--cursor" if self.has_focus else "virtual-list--blurred-cursor"
+            row.stylize(self.get_component_rich_style(name))
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in row.render(self.app.console)]
+        return Strip(segments, width).crop_extend(0, width, base)
+
+    # -- keys and mouse -----------------------------------------------------------
+    def action_cursor_up(self) -> None:
+        self.set_cursor(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.set_cursor(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.set_cursor(self.cursor - self.visible_height)
+
+    def action_page_down(self) -> None:
+        self.set_cursor(self.cursor + self.visible_height)
+
+    def action_first(self) -> None:
+        self.set_cursor(0)
+
+    def action_last(self) -> None:
+        self.set_cursor(self.row_count() - 1)
+
+    def action_select(self) -> None:
+        if self.row_count():
+            self.post_message(self.Selected(self, self.cursor))
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.first_visible + offset.y
+        if index >= self.row_count():
+            return
+        self.set_cursor(index)
+        if event.chain >= 2:
+            self.action_select()
+
+
+def columns_text(cells: list[tuple[Text | str, int]], gap: int = 1) -> Text:
+    """Cells laid out in fixed widths (a width of 0 is skipped): one row of a column list."""
+    out = Text(no_wrap=True, end="")
+    first = True
+    for cell, width in cells:
+        if width <= 0:
+            continue
+        if not first:
+            out.append(" " * gap)
+        first = False
+        piece = cell if isinstance(cell, Text) else Text(cell)
+        piece = piece.copy()
+        piece.truncate(width, overflow="ellipsis")
+        short = width - piece.cell_len
+        if short > 0:
+            if piece.justify == "right":
+                piece = Text(" " * short) + piece
+            else:
+                piece.pad_right(short)
+        out.append_text(piece)
+    return out
+
+
+def style(spec: str) -> Style:
+    return Style.parse(spec)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from tests.storekit import ingest
 from tui_profiles.config import DAY_MS, MINUTE_MS, Settings
 from tui_profiles.domain import filters as f
-from tui_profiles.domain.filter_eval import UserEvent, UserFacts, evaluate
+from tui_profiles.domain.filter_eval import CompanyFacts, UserEvent, UserFacts, evaluate
 from tui_profiles.store import models, queries
 from tui_profiles.store.engine import make_engine
 from tui_profiles.store.filter_sql import compile_filter
@@ -187,6 +187,7 @@ def test_did_without_a_connection_matches_the_same(store):
 VOCAB_EVENTS = ("Order Completed", "Signed Up", "clicked", "ORDER completed")
 VOCAB_VALUES = ("pro", "Pro", "free", "", "150", "a_b", "%", "Zoë", "zoë")
 VOCAB_PATHS = ("/", "/pricing", "/docs/a", "/docs/b", "/Pricing")
+VOCAB_GROUPS = ("acme", "ACME", "globex", "pro")
 
 
 def random_store(url: str, folder: Path, seed: int) -> None:
@@ -208,6 +209,12 @@ def random_store(url: str, folder: Path, seed: int) -> None:
             traits["email"] = rng.choice(["a@acme.com", "b@ACME.com", "c@example.com"])
         if traits and (user or anon):
             lines.add("identify", t, user=user, anon=anon, traits=traits)
+        # Companies: a group call (name and traits), or only a group id on an event's context.
+        if rng.random() < 0.4:
+            group_traits = {"name": rng.choice(VOCAB_VALUES), "plan": rng.choice(["pro", "free", 150])}
+            lines.add("group", t, user=user, anon=anon, groupId=rng.choice(VOCAB_GROUPS), traits=group_traits)
+        if rng.random() < 0.3:
+            lines.add("track", t, user=user, anon=anon, event="clicked", context={"groupId": rng.choice(VOCAB_GROUPS)})
         for _ in range(rng.randint(1, 6)):
             t += rng.choice([1, 5, 29, 31, 120, 3000]) * MINUTE_MS
             t = min(t, NOW)
@@ -224,7 +231,12 @@ def random_store(url: str, folder: Path, seed: int) -> None:
 def facts_from_store(engine, now: int) -> list[UserFacts]:
     settings = Settings()
     out = []
+    companies_table, events_table = models.Company.__table__, models.Event.__table__
     with engine.connect() as conn:
+        companies = {r.id: CompanyFacts(r.id, r.name, r.traits or {}) for r in conn.execute(sa.select(companies_table))}
+        member_of: dict[int, set[str]] = {}
+        for pid, gid in conn.execute(sa.select(events_table.c.profile_id, events_table.c.group_id).where(events_table.c.group_id.is_not(None))):
+            member_of.setdefault(pid, set()).add(gid)
         users = queries.list_users(conn, settings=settings, now_ms=now, limit=10_000)
         for u in users:
             detail = queries.profile_detail(conn, u.profile_id, settings=settings, now_ms=now)
@@ -236,7 +248,7 @@ def facts_from_store(engine, now: int) -> list[UserFacts]:
             out.append(UserFacts(
                 id=u.id, kind=u.kind, anonymous_ids=detail.anonymous_ids, name=u.name, email=u.email,
                 traits=detail.traits, country=row.country, city=u.city, sources=frozenset(detail.sources),
-                company=u.company, is_live=u.live, is_excluded=row.excluded, tags=frozenset(u.tags),
+                company=u.company, companies=tuple(companies[g] for g in sorted(member_of.get(u.profile_id, ()))), is_live=u.live, is_excluded=row.excluded, tags=frozenset(u.tags),
                 first_seen_ms=u.first_seen, last_seen_ms=u.last_seen, session_count=u.sessions,
                 event_count=u.events, events=tuple(events)))  # fmt: skip
     return out
@@ -257,7 +269,8 @@ def _leaves() -> st.SearchStrategy[f.Filter]:
         st.builds(f.Search, st.sampled_from(["u1", "anon", "ACME", "zoë", "%", "_"])),
         st.builds(f.Field, st.sampled_from(["id", "email", "name", "country", "city", "source", "company"]), _tests()),
         st.builds(f.Trait, st.sampled_from([("plan",), ("employees",), ("vip",), ("company",), ("company", "name"),
-                                             ("company", "size"), ("missing",)]), _tests()),  # fmt: skip
+                                             ("company", "size"), ("company", "plan"), ("company", "id"),
+                                             ("company", "id", "x"), ("missing",)]), _tests()),  # fmt: skip
         st.builds(f.State, st.sampled_from(["live", "identified", "anonymous", "excluded"])),
         st.builds(f.Tag, st.sampled_from(sorted(f.TAGS))),
         st.builds(f.Seen, st.sampled_from(["last_seen", "first_seen"]), st.sampled_from(["<", ">"]),

@@ -12,6 +12,11 @@ compares the two), so every rule is spelled out once here, literally:
 - `id:` looks at the id and every anonymous id; `source:` at every source; the
   test holds if it holds for any of them.
 - A user whose first/last seen time is unknown matches no time condition.
+- Companies: `company:` looks at the company trait (its name, as the profile
+  shows it), and at the id and the name of every company the user belongs to
+  (was grouped with, or carried the id of on an event). `company.<key>:` looks
+  at the identify trait `company.<key>` and at the group trait `<key>` of every
+  company the user belongs to; `company.id` there is the group id.
 """
 
 from __future__ import annotations
@@ -68,6 +73,15 @@ class UserEvent:
 
 
 @dataclass(frozen=True)
+class CompanyFacts:
+    """A company the user belongs to: its group id, name and group traits."""
+
+    id: str
+    name: str | None = None
+    traits: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class UserFacts:
     """One user, in memory, with everything a filter can ask about. Times are epoch ms UTC."""
 
@@ -81,6 +95,7 @@ class UserFacts:
     city: str | None = None
     sources: frozenset[str] = frozenset()
     company: str | None = None
+    companies: tuple[CompanyFacts, ...] = ()
     is_live: bool = False
     is_excluded: bool = False
     tags: frozenset[str] = frozenset()
@@ -109,7 +124,11 @@ def evaluate(tree: Filter, user: UserFacts, now_ms: int) -> bool:
         case Field(name, test):
             return any(passes(test, value) for value in field_values(user, name))
         case Trait(path, test):
-            return passes(test, lookup(user.traits, path))
+            if passes(test, lookup(user.traits, path)):
+                return True
+            if path[0] == "company" and len(path) > 1:
+                return any(passes(test, lookup({**c.traits, "id": c.id}, path[1:])) for c in user.companies)
+            return False
         case State(name):
             return {
                 "live": user.is_live,
@@ -153,6 +172,8 @@ def field_values(user: UserFacts, name: str) -> tuple[Any, ...]:
         return (user.id, *user.anonymous_ids)
     if name == "source":
         return tuple(user.sources)
+    if name == "company":
+        return (user.company, *(c.id for c in user.companies), *(c.name for c in user.companies))
     return (getattr(user, name),)  # email, name, country, city, company
 
 

@@ -25,6 +25,7 @@ EVENTS = models.Event.__table__
 ANON_IDS = models.ProfileAnonymousId.__table__
 SESSIONS = models.ProfileSession.__table__
 CATALOG = models.CatalogEntry.__table__
+COMPANIES = models.Company.__table__
 
 TRUE = sa.true()
 FALSE = sa.false()
@@ -45,6 +46,23 @@ def compile_filter(
     """
     name = dialect or (conn.dialect.name if conn is not None else "sqlite")
     return _Compiler(name, now_ms, settings or Settings(), conn).node(tree)
+
+
+def event_condition(
+    node: f.Did | f.Visited, *, settings: Settings | None = None, conn: Connection | None = None, dialect: str | None = None
+) -> ColumnElement[bool]:
+    """The condition on one row of `events` that `did:...` / `visited:...` asks some event to meet.
+
+    Goals and retention count the events themselves, with the same meaning as the filter.
+    """
+    name = dialect or (conn.dialect.name if conn is not None else "sqlite")
+    compiler = _Compiler(name, 0, settings or Settings(), conn)
+    return compiler.did_event(node.event, node.where) if isinstance(node, f.Did) else compiler.visited_event(node.path, node.prefix)
+
+
+def text_contains(expr: Any, needle: str, *, dialect: str) -> ColumnElement[bool]:
+    """`expr` contains `needle`, ignoring case as the filter language does, literally (no LIKE)."""
+    return _Compiler(dialect, 0, Settings(), None).contains(expr, needle)
 
 
 class _Compiler:
@@ -87,7 +105,16 @@ class _Compiler:
             case f.Field(name, test):
                 return self.field(name, test)
             case f.Trait(path, test):
-                return self.json_test(PROFILES.c.traits, path, test)
+                own = self.json_test(PROFILES.c.traits, path, test)
+                if path[0] != "company" or len(path) == 1:
+                    return own
+                # `company.<key>`: the identify trait, or the group trait of a company the user belongs to.
+                rest = path[1:]
+                if rest[0] == "id":
+                    in_company = self.column_test(COMPANIES.c.id, test) if len(rest) == 1 else FALSE
+                else:
+                    in_company = self.json_test(COMPANIES.c.traits, rest, test)
+                return sa.or_(own, self.member_of(sa.select(COMPANIES.c.id).where(in_company)))
             case f.State(name):
                 return self.state(name)
             case f.Tag(name):
@@ -107,12 +134,17 @@ class _Compiler:
             case f.Did(event, where):
                 return self.did(event, where)
             case f.Visited(path, prefix):
-                page = sa.and_(EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None))
-                match_path = (
-                    sa.func.substr(EVENTS.c.path, 1, len(path)) == path if prefix else EVENTS.c.path == path
-                )
-                return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(page, match_path))
+                return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(self.visited_event(path, prefix)))
         raise TypeError(f"not a filter node: {tree!r}")
+
+    def visited_event(self, path: str, prefix: bool) -> ColumnElement[bool]:
+        page = sa.and_(EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None))
+        match_path = sa.func.substr(EVENTS.c.path, 1, len(path)) == path if prefix else EVENTS.c.path == path
+        return sa.and_(page, match_path)
+
+    def member_of(self, company_ids: Any) -> ColumnElement[bool]:
+        """The profile carried one of these group ids on an event (the membership index answers it)."""
+        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(EVENTS.c.group_id.in_(company_ids)))
 
     def field(self, name: str, test: f.Test) -> ColumnElement[bool]:
         if name == "id":
@@ -120,6 +152,12 @@ class _Compiler:
             return sa.or_(self.column_test(PROFILES.c.external_id, test), PROFILES.c.id.in_(anon))
         if name == "source":
             return PROFILES.c.id.in_(sa.select(SESSIONS.c.profile_id).where(self.column_test(SESSIONS.c.source, test)))
+        if name == "company":
+            # The company trait as the profile shows it, or the id or name of a company it belongs to.
+            companies = sa.select(COMPANIES.c.id).where(
+                sa.or_(self.column_test(COMPANIES.c.id, test), self.column_test(COMPANIES.c.name, test))
+            )
+            return sa.or_(self.column_test(PROFILES.c.company, test), self.member_of(companies))
         column = {"email": PROFILES.c.email, "name": PROFILES.c.name, "country": PROFILES.c.country,
                   "city": PROFILES.c.city, "company": PROFILES.c.company}[name]  # fmt: skip
         return self.column_test(column, test)
@@ -166,6 +204,9 @@ class _Compiler:
         }[name]
 
     def did(self, event: str, where: f.EventProperty | None) -> ColumnElement[bool]:
+        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(self.did_event(event, where)))
+
+    def did_event(self, event: str, where: f.EventProperty | None) -> ColumnElement[bool]:
         names = self._event_names(event)
         if names is None:
             name_match = sa.and_(EVENTS.c.name.is_not(None), self.lower(EVENTS.c.name) == event.lower())
@@ -183,7 +224,7 @@ class _Compiler:
                     else_=self.json_test(EVENTS.c.raw, ("properties", *where.path), where.test),
                 )
             )
-        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(*conds))
+        return sa.and_(*conds)
 
     def _event_names(self, event: str) -> list[str] | None:
         if self.conn is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,8 +37,12 @@ class Settings:
     order_events: tuple[str, ...] = ("Order Completed",)
     #: Events per write transaction when ingesting.
     batch_size: int = 5000
-    #: Goals: name -> filter-like condition (used by later features).
+    #: Goals: name -> condition: an event name (`Signed Up`), a page (`did page /pricing`,
+    #: `/docs/*`) or a `did:`/`visited:` term (domain/goals.py). Env TUI_PROFILES_GOALS: a
+    #: JSON object {"name": "condition"}, or a JSON list of conditions each named by itself.
     goals: dict[str, str] = field(default_factory=dict)
+    #: Events that carry survey and NPS answers (the profile's Feedback), matched ignoring case.
+    feedback_events: tuple[str, ...] = ("Survey Responded", "survey sent")
 
     def with_db(self, url: str | None) -> "Settings":
         return replace(self, db_url=url) if url else self
@@ -48,10 +53,30 @@ def _env_int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+class SettingsError(ValueError):
+    """A setting from the environment cannot be used; the message names it."""
+
+
+def _env_goals() -> dict[str, str]:
+    raw = os.environ.get(ENV_PREFIX + "GOALS")
+    if not raw or not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{ENV_PREFIX}GOALS is not JSON: {exc}") from None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {v: v for v in value}
+    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return dict(value)
+    raise SettingsError(f'{ENV_PREFIX}GOALS must be a JSON object {{"goal name": "condition"}} or a list of conditions')
+
+
 def load_settings(db_url: str | None = None) -> Settings:
     """Settings from the environment, then the given database URL, then defaults."""
     url = db_url or os.environ.get(ENV_PREFIX + "DB") or default_db_url()
     order = os.environ.get(ENV_PREFIX + "ORDER_EVENTS")
+    feedback = os.environ.get(ENV_PREFIX + "FEEDBACK_EVENTS")
     return Settings(
         db_url=url,
         session_gap_ms=_env_int("SESSION_GAP_MINUTES", 30) * MINUTE_MS,
@@ -59,4 +84,6 @@ def load_settings(db_url: str | None = None) -> Settings:
         longtime_ms=_env_int("LONGTIME_DAYS", 60) * DAY_MS,
         order_events=tuple(s.strip() for s in order.split(",") if s.strip()) if order else ("Order Completed",),
         batch_size=_env_int("BATCH_SIZE", 5000),
+        goals=_env_goals(),
+        feedback_events=tuple(s.strip() for s in feedback.split(",") if s.strip()) if feedback else Settings.feedback_events,
     )

@@ -45,6 +45,9 @@ class UserRow:
     sessions: int
     events: int
     tags: tuple[str, ...]
+    # Left out of every count, top list, live count, company figure and retention;
+    # still listed (and marked) so staff can find them: `is:excluded`.
+    excluded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,7 @@ _USER_COLS = (
     PROFILES.c.id, PROFILES.c.external_id, PROFILES.c.kind, PROFILES.c.name, PROFILES.c.email,
     PROFILES.c.country, PROFILES.c.city, PROFILES.c.company, PROFILES.c.first_seen, PROFILES.c.last_seen,
     PROFILES.c.session_count, PROFILES.c.event_count, PROFILES.c.order_count, PROFILES.c.has_contact,
-    PROFILES.c.has_custom_attributes, PROFILES.c.traits,
+    PROFILES.c.has_custom_attributes, PROFILES.c.traits, PROFILES.c.excluded,
 )
 
 
@@ -155,6 +158,7 @@ def _user_row(row: Any, settings: Settings, now_ms: int) -> UserRow:
             has_custom_attributes=row.has_custom_attributes, now_ms=now_ms,
             longtime_ms=settings.longtime_ms, live_ms=settings.live_ms,
         ),
+        excluded=bool(row.excluded),
     )
 
 
@@ -175,6 +179,7 @@ def list_users(
 
 
 def count_users(conn: Connection, *, since_ms: int | None = None, where: sa.ColumnElement[bool] | None = None) -> int:
+    """How many rows list_users has (excluded users included: the list shows them, marked)."""
     stmt = sa.select(sa.func.count()).select_from(PROFILES).where(*_user_conditions(since_ms, where))
     return int(conn.execute(stmt).scalar_one())
 

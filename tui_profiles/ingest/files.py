@@ -1,26 +1,34 @@
-"""Read event files (gzipped or plain NDJSON) into the store in batches, from where reading stopped."""
+"""Read event files (gzipped or plain NDJSON) into the store in batches, from where reading stopped.
+
+Each batch commits its events, its rejected lines and how far each file has
+been read in one transaction (StoreWriter.apply). A batch also says which
+progress it was read from; if the store says otherwise, another reader got
+there first and nothing is written: the files are read again from what the
+store says. So a line is read into the store once, whoever reads it and
+whenever the reader dies.
+"""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
+import enum
 import os
 import time
-import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from ..domain.formats import Rejection, parse_line
-from ..store import models
 from ..store.writer import Batch, BatchResult, FileProgress, IncomingEvent, Rejected, StoreWriter
+from .tail import READ_CHUNK, GzipBroken, LineSplitter, content_identity, gzip_head, gzip_problem, iter_gzip, raw_identity
 
 EVENT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".gz")
 TEMP_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".swp")
-FINGERPRINT_BYTES = 1024
-READ_CHUNK = 1 << 20
+READING, DONE, BROKEN = "reading", "done", "broken"
+# A failed write is tried again this many times, waiting longer each time. Safe:
+# a retried batch that did commit is refused as stale, so nothing doubles.
+WRITE_ATTEMPTS = 6
 
 
 def now_ms() -> int:
@@ -49,15 +57,8 @@ def iter_event_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def fingerprint(path: Path) -> str:
-    """A file's identity: a hash of its first bytes, so a rename is the same file.
-
-    A file shorter than FINGERPRINT_BYTES is still growing into its fingerprint:
-    the hash of what there is names it until then.
-    """
-    with open(path, "rb") as fh:
-        head = fh.read(FINGERPRINT_BYTES)
-    return hashlib.blake2b(head, digest_size=16).hexdigest() + f":{len(head)}"
+def is_gzip(path: Path) -> bool:
+    return path.name.endswith(".gz")
 
 
 @dataclass(slots=True)
@@ -72,128 +73,268 @@ class IngestSummary:
         self.duplicates += result.duplicates
         self.rejected += result.rejected
 
+    def since(self, before: "IngestSummary") -> "IngestSummary":
+        return IngestSummary(
+            self.files - before.files, self.events - before.events,
+            self.duplicates - before.duplicates, self.rejected - before.rejected,
+        )
+
     def as_dict(self) -> dict[str, int]:
         return {"files": self.files, "events": self.events, "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+class Outcome(enum.Enum):
+    READ = "read"  # everything that can be read now is in the pending batch (or was already stored)
+    NOT_YET = "not yet"  # no complete first line yet: nothing to read
+    WAITING = "waiting"  # a gzip stream that does not end cleanly (yet)
+    GONE = "gone"  # deleted before it could be read
+    AGAIN = "again"  # its batch was stale: read it again
+
+
+@dataclass(slots=True)
+class _Cursor:
+    """A file being read into the pending batch."""
+
+    fp: str
+    path: str
+    size: int
+    mtime_ms: int
+    expect: tuple[int, str]  # the stored progress reading started from
+    offset: int
+    line: int
+    status: str
+
+    def progress(self) -> FileProgress:
+        return FileProgress(self.fp, self.path, self.size, self.offset, self.line, self.status, self.mtime_ms, self.expect)
+
+
+@dataclass(slots=True)
+class _Pending:
+    events: list[IncomingEvent] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    cursors: dict[str, _Cursor] = field(default_factory=dict)
+
+
+class _Stale(Exception):
+    """The batch a file was being read into was refused: stop reading it."""
 
 
 class FileIngestor:
     """Reads files through the writer, one transaction per batch, offsets included."""
 
-    def __init__(self, writer: StoreWriter, batch_size: int = 5000) -> None:
+    def __init__(
+        self, writer: StoreWriter, batch_size: int = 5000, *,
+        on_batch: Callable[[BatchResult], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.writer = writer
         self.batch_size = batch_size
+        self.on_batch = on_batch
+        self.should_stop = should_stop
+        self.totals = IngestSummary()  # everything committed by this ingestor
+        self.read_again: set[Path] = set()  # files whose batch was stale
+        self._known: dict[str, FileProgress] = {}  # fingerprint -> progress as last committed (or found)
+        self._pending = _Pending()
 
+    # -- the `ingest` command ----------------------------------------------------
     def ingest_paths(self, paths: Iterable[Path]) -> IngestSummary:
-        summary = IngestSummary()
-        for path in iter_event_files(paths):
-            summary.files += 1
-            for result in self.ingest_file(path, final=True):
-                summary.add(result)
-        return summary
+        """Read these files, or the event files below these folders, to their end, as complete files."""
+        before = replace(self.totals)
+        files = list(iter_event_files(paths))
+        self.totals.files += len(files)
+        self.prefetch(files)
+        todo: Iterable[Path] = files
+        while todo:
+            for path in todo:
+                self.read_file(path, final=True, give_up=True)
+                if self.should_stop():
+                    break
+            self.flush()
+            todo, self.read_again = sorted(self.read_again), set()
+        return self.totals.since(before)
 
-    def stored_progress(self, fp: str) -> tuple[int, int, str] | None:
-        files = models.SourceFile.__table__
-        with self.writer.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(files.c.offset, files.c.line, files.c.status).where(files.c.fingerprint == fp)
-            ).first()
-        return (row[0], row[1], row[2]) if row else None
-
-    def ingest_file(self, path: Path, *, final: bool) -> Iterator[BatchResult]:
-        """Ingest what is new in one file; yields the result of each committed batch.
-
-        `final`: the file is complete, so a last line without its newline counts.
-        """
-        fp = fingerprint(path)
-        stat = path.stat()
-        progress = self.stored_progress(fp)
-        offset, line_no, status = progress if progress else (0, 0, "reading")
-        if status in ("done", "broken") and (path.suffix == ".gz" or offset >= stat.st_size):
-            return
-        if path.name.endswith(".gz"):
-            yield from self._ingest_gzip(path, fp, line_no, stat)
-        else:
-            if offset > stat.st_size:  # truncated and rewritten under the same head
-                offset, line_no = 0, 0
-            yield from self._ingest_plain(path, fp, offset, line_no, stat, final=final)
-
-    # -- readers ----------------------------------------------------------------
-    def _ingest_plain(self, path: Path, fp: str, offset: int, line_no: int, stat: os.stat_result, *, final: bool) -> Iterator[BatchResult]:
-        mtime = int(stat.st_mtime * 1000)
+    # -- reading -----------------------------------------------------------------
+    def identity(self, path: Path, *, complete: bool = False) -> str | None:
+        """The content identity of a file, or None while it has no complete first line."""
+        if is_gzip(path):
+            return content_identity(gzip_head(path), complete=complete)
         with open(path, "rb") as fh:
-            fh.seek(offset)
-            lines = _complete_lines(fh, final=final)
-            yield from self._batches(path, fp, lines, offset, line_no, mtime, done_status=None)
+            return content_identity(fh.read(4096), complete=complete)
 
-    def _ingest_gzip(self, path: Path, fp: str, skip_lines: int, stat: os.stat_result) -> Iterator[BatchResult]:
-        mtime = int(stat.st_mtime * 1000)
-        with gzip.open(path, "rb") as fh:
-            lines = _complete_lines(fh, final=True)
-            broken: str | None = None
-            consumed = 0
-
-            def guarded() -> Iterator[tuple[bytes, int]]:
-                nonlocal broken, consumed
-                try:
-                    for raw, end in lines:
-                        consumed += 1
-                        if consumed <= skip_lines:
-                            continue
-                        yield raw, end
-                except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-                    broken = f"gzip stream is broken after line {consumed}: {exc}"
-
-            yield from self._batches(path, fp, guarded(), 0, skip_lines, mtime, done_status="done", broken=lambda: broken)
-
-    def _batches(self, path, fp, lines, offset, line_no, mtime, *, done_status, broken=lambda: None) -> Iterator[BatchResult]:  # noqa: ANN001
-        batch = Batch()
-        received = now_ms()
-        for raw, end in lines:
-            line_no += 1
-            offset = end
-            parsed = parse_line(raw, received)
-            if parsed is None:
+    def prefetch(self, paths: Iterable[Path]) -> None:
+        """Learn what the store knows about these files in a few queries rather than one per file."""
+        fps = set()
+        for path in paths:
+            try:
+                fp = self.identity(path)
+            except OSError:
                 continue
-            if isinstance(parsed, Rejection):
-                batch.rejected.append(Rejected(str(path), line_no, parsed.reason, bytes(raw), received))
+            if fp is not None and fp not in self._known:
+                fps.add(fp)
+        self._learn(fps)
+
+    def read_file(self, path: Path, *, final: bool, give_up: bool = False, note: str = "") -> Outcome:
+        """Read what is new in one file into the pending batch (committing full batches as it goes).
+
+        `final`: a plain file is complete, so its last line counts without its newline.
+        `give_up`: a gzip stream that does not end cleanly is read as far as it goes
+        and the rest quarantined (with `note` added to the reason); else it is waited for.
+        """
+        try:
+            if is_gzip(path):
+                return self._read_gzip(path, give_up=give_up, note=note)
+            return self._read_plain(path, final=final)
+        except FileNotFoundError:
+            return Outcome.GONE
+        except _Stale:
+            return Outcome.AGAIN
+
+    def _read_plain(self, path: Path, *, final: bool) -> Outcome:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            fp = content_identity(fh.read(4096), complete=final)
+            if fp is None:
+                return Outcome.NOT_YET
+            cur = self._cursor(fp, path, st.st_size, st.st_mtime_ns)
+            start = cur.offset
+            if st.st_size <= start:
+                # Nothing new; or an older or still-arriving copy of what was read: a prefix of it.
+                return Outcome.READ
+            if start:
+                fh.seek(start - 1)
+                if fh.read(1) != b"\n":
+                    # Not the content the stored offset was counted in: read all of it
+                    # (message ids keep what is stored already from being stored again).
+                    start = cur.offset = cur.line = 0
+            fh.seek(start)
+            splitter = LineSplitter(start)
+            received = now_ms()
+            while chunk := fh.read(READ_CHUNK):
+                for raw, end in splitter.feed(chunk):
+                    cur = self._add(cur, raw, end, received)
+                if self.should_stop():
+                    break
             else:
-                batch.events.append(IncomingEvent(parsed, fp, line_no))
-            if len(batch.events) + len(batch.rejected) >= self.batch_size:
-                batch.files.append(FileProgress(fp, str(path), offset, offset, line_no, "reading", mtime))
-                yield self.writer.apply(batch)
-                batch = Batch()
-                received = now_ms()
-        reason = broken()
-        if reason:
-            batch.rejected.append(Rejected(str(path), line_no + 1, reason, b"", received))
-            status = "broken"
+                if final and (last := splitter.flush()):
+                    cur = self._add(cur, *last, received)
+            cur.size = max(st.st_size, cur.offset)
+        return Outcome.READ
+
+    def _read_gzip(self, path: Path, *, give_up: bool, note: str) -> Outcome:
+        st = path.stat()
+        fp = content_identity(gzip_head(path), complete=True)
+        problem = None
+        if fp is None:  # nothing readable, or no content at all
+            problem = gzip_problem(path)
+            if problem and not give_up:
+                return Outcome.WAITING
+            fp = raw_identity(path)
+        cur = self._cursor(fp, path, st.st_size, st.st_mtime_ns)
+        if cur.status in (DONE, BROKEN) and cur.size == st.st_size:
+            return Outcome.READ
+        if problem is None:
+            problem = gzip_problem(path)
+        if problem and not give_up:
+            return Outcome.WAITING
+        skip = cur.offset
+        splitter = LineSplitter(skip)
+        received = now_ms()
+        stopped = False
+        try:
+            for chunk in iter_gzip(path):
+                if skip:
+                    if len(chunk) <= skip:
+                        skip -= len(chunk)
+                        continue
+                    chunk, skip = chunk[skip:], 0
+                for raw, end in splitter.feed(chunk):
+                    cur = self._add(cur, raw, end, received)
+                if self.should_stop():
+                    stopped = True
+                    break
+        except GzipBroken as exc:
+            if not problem:  # it was whole a moment ago: it changed under us; look again later
+                return Outcome.WAITING
+            reason = f"gzip stream broken after line {cur.line}: {exc}{note}"
+            self._pending.rejected.append(Rejected(str(path), cur.line + 1, reason, splitter.pending, received))
+            cur.status = BROKEN
+            cur.size = st.st_size
+            return Outcome.READ
+        if not stopped:
+            if last := splitter.flush():
+                cur = self._add(cur, *last, received)
+            cur.status = DONE
+            cur.size = st.st_size
+        return Outcome.READ
+
+    def _add(self, cur: _Cursor, raw: bytes, end: int, received: int) -> _Cursor:
+        """One line into the pending batch; a full batch is committed (and the cursor renewed)."""
+        cur.line += 1
+        cur.offset = end
+        parsed = parse_line(raw, received)
+        if isinstance(parsed, Rejection):
+            self._pending.rejected.append(Rejected(cur.path, cur.line, parsed.reason, bytes(raw), received))
+        elif parsed is not None:
+            self._pending.events.append(IncomingEvent(parsed, cur.fp, cur.line))
+        if len(self._pending.events) + len(self._pending.rejected) < self.batch_size:
+            return cur
+        result = self.flush()
+        if result is None or result.stale_files:
+            raise _Stale
+        return self._cursor(cur.fp, Path(cur.path), cur.size, cur.mtime_ms * 1_000_000)
+
+    def _cursor(self, fp: str, path: Path, size: int, mtime_ns: int) -> _Cursor:
+        cur = self._pending.cursors.get(fp)
+        if cur is None:
+            if fp not in self._known:
+                self._learn({fp})
+            known = self._known[fp]
+            cur = _Cursor(fp, str(path), known.size, mtime_ns // 1_000_000, (known.offset, known.status),
+                          known.offset, known.line, known.status)
+            self._pending.cursors[fp] = cur
         else:
-            status = done_status or "reading"
-        batch.files.append(FileProgress(fp, str(path), offset, offset, line_no, status, mtime))
-        yield self.writer.apply(batch)
+            cur.path = str(path)
+        cur.mtime_ms = mtime_ns // 1_000_000
+        return cur
 
+    def _learn(self, fps: set[str]) -> None:
+        found = self.writer.file_progress(fps) if fps else {}
+        for fp in fps:
+            self._known[fp] = found.get(fp) or FileProgress(fp, "", 0, 0, 0, READING)
 
-def _complete_lines(fh, *, final: bool) -> Iterator[tuple[bytes, int]]:  # noqa: ANN001
-    """(line without newline, offset just after it) for each complete line.
+    # -- committing --------------------------------------------------------------
+    def flush(self) -> BatchResult | None:
+        """Commit the pending batch. None when there was nothing to commit."""
+        pending, self._pending = self._pending, _Pending()
+        # A file whose reading moved nothing needs no row (a finished gzip file that grew does).
+        cursors = [
+            c for c in pending.cursors.values()
+            if (c.offset, c.status) != c.expect or (c.status != READING and c.size != self._known[c.fp].size)
+        ]
+        if not cursors and not pending.events and not pending.rejected:
+            return None
+        batch = Batch(pending.events, pending.rejected, [c.progress() for c in cursors])
+        result = self._apply(batch)
+        if result.stale_files:
+            # Another reader moved on: learn where, and read these files again from there.
+            self._learn(result.stale_files)
+            self.read_again.update(Path(c.path) for c in pending.cursors.values())
+            return result
+        for c in cursors:
+            self._known[c.fp] = c.progress()
+        self.totals.add(result)
+        if self.on_batch is not None:
+            self.on_batch(result)
+        return result
 
-    A last line without its newline is still being written unless `final`.
-    """
-    pos = fh.tell() if hasattr(fh, "seek") and not isinstance(fh, gzip.GzipFile) else 0
-    pending = b""
-    while True:
-        chunk = fh.read(READ_CHUNK)
-        if not chunk:
-            break
-        data = pending + chunk
-        start = 0
-        while True:
-            nl = data.find(b"\n", start)
-            if nl < 0:
-                break
-            yield data[start:nl], pos + nl + 1
-            start = nl + 1
-        pos += start
-        pending = data[start:]
-    if pending and final:
-        yield pending, pos + len(pending)
-
+    def _apply(self, batch: Batch) -> BatchResult:
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return self.writer.apply(batch)
+            except (sa.exc.OperationalError, sa.exc.IntegrityError):
+                # The store is busy or gone for a moment (a long lock, a PostgreSQL restart), or
+                # a writer that does not take the lock stored one of these message ids first.
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+                time.sleep(min(0.25 * 2**attempt, 5.0))
+        raise AssertionError("unreachable")

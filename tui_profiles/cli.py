@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path)
 
     sub.add_parser("demo", help="open the app on a demo store fed live through the watcher")
+
+    # Companies, retention, cohorts, goals, feedback; export, exclude, delete: each sets its handler.
+    from . import cli_actions, cli_reports
+
+    cli_reports.add_parsers(sub)
+    cli_actions.add_parsers(sub)
     return parser
 
 
@@ -105,7 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    settings = load_settings(args.db)
+    from .config import SettingsError
+
+    try:
+        settings = load_settings(args.db)
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return handler(settings, args)
     command = args.command
     if command == "ingest":
         return cmd_ingest(settings, args.paths, as_json=args.json)
@@ -262,6 +276,7 @@ def profile_json(detail: Any, sessions: list[Any], events: list[Any]) -> dict[st
             ],
         }
     )
+    doc["excluded"] = u.excluded
     if detail.linked_users:
         doc["linked_users"] = list(detail.linked_users)
     return doc

@@ -1,0 +1,121 @@
+"""The command line's profile actions: export, exclude and include, delete (the right to erasure).
+
+Thin like cli.py: the work is in store/actions.py and ingest/export.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .cli import EXIT_ERROR, EXIT_OK, CliError, _emit_json, _engine, now_ms, printable
+from .config import Settings
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("export", help="write one profile and every event of it to a file")
+    p.add_argument("id")
+    p.add_argument("--out", required=True, type=Path, help="the file to write (replaced if it exists)")
+    p.add_argument("--format", choices=("csv", "jsonl"), default=None,
+                   help="csv: a summary then one row an event; jsonl: the raw events. Default: from --out's suffix, else csv")  # fmt: skip
+    p.set_defaults(handler=cmd_export)
+
+    for name, text in (("exclude", "leave a profile out of every count (internal, test traffic)"),
+                       ("include", "count an excluded profile again")):  # fmt: skip
+        p = sub.add_parser(name, help=text)
+        p.add_argument("id")
+        p.set_defaults(handler=cmd_exclude, excluded=name == "exclude")
+
+    p = sub.add_parser("delete", help="erase a profile and everything it fed; its ids are never ingested again")
+    p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_delete)
+
+
+def _profile_id(conn: Any, ident: str) -> int:
+    from .store import queries
+
+    pid = queries.find_profile(conn, ident)
+    if pid is None:
+        raise CliError(f"no profile with the id {printable(ident)!r}")
+    return pid
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from .ingest.export import export_profile
+
+    out: Path = args.out
+    fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".ndjson") else "csv")
+    if not out.parent.is_dir():
+        raise CliError(f"no such folder: {out.parent}")
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        pid = _profile_id(conn, args.id)
+    try:
+        written = export_profile(engine, pid, out, fmt=fmt, settings=settings, now_ms=now_ms())
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+    if written is None:
+        raise CliError(f"no profile with the id {printable(args.id)!r}")
+    print(f"wrote {written} events of {printable(args.id)} to {out} ({fmt})")
+    return EXIT_OK
+
+
+def cmd_exclude(settings: Settings, args: argparse.Namespace) -> int:
+    from .store.actions import set_excluded
+
+    engine = _engine(settings, writer=True)
+    with engine.begin() as conn:
+        set_excluded(conn, _profile_id(conn, args.id), args.excluded)
+    state = "excluded from every count" if args.excluded else "counted again"
+    print(f"{printable(args.id)}: {state}")
+    return EXIT_OK
+
+
+def _confirm(plan: Any) -> None:
+    """Ask on stdin; no answer (no stdin, end of input) refuses."""
+    print(f"This erases {printable(plan.external_id)} ({plan.kind}) for good: {plan.events} events and every id below,", file=sys.stderr)
+    print(f"which will never be ingested again: {', '.join(printable(i) for i in plan.ids)}", file=sys.stderr)
+    if plan.other_profiles:
+        print(f"It also removes {plan.other_events} events of {', '.join(printable(p) for p in plan.other_profiles)} "
+              "sent with one of these anonymous ids (a shared device).", file=sys.stderr)  # fmt: skip
+    print("Type yes to erase: ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline() if sys.stdin is not None else ""
+    except (OSError, ValueError):
+        answer = ""
+    if not answer:
+        raise CliError("no answer on standard input: nothing was deleted (use --yes to delete without asking)")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise CliError("not confirmed: nothing was deleted")
+
+
+def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
+    from .store.actions import erase_profile, erasure_plan
+
+    engine = _engine(settings, writer=True)
+    with engine.connect() as conn:
+        pid = _profile_id(conn, args.id)
+        plan = erasure_plan(conn, pid)
+    if plan is None:
+        raise CliError(f"no profile with the id {printable(args.id)!r}")
+    if not args.yes:
+        _confirm(plan)
+    report = erase_profile(engine, pid, settings=settings, now_ms=now_ms())
+    if report is None:
+        raise CliError(f"{printable(args.id)} was already gone", EXIT_ERROR)
+    done = report.plan
+    if args.json:
+        _emit_json({
+            "id": done.external_id, "kind": done.kind, "suppressed_ids": list(done.ids), "events": done.events,
+            "other_profiles": list(done.other_profiles), "other_events": done.other_events,
+            "profiles": report.profiles_removed, "rejected": report.rejected_removed,
+            "companies": list(report.companies_recomputed),
+        })  # fmt: skip
+        return EXIT_OK
+    print(f"erased {printable(done.external_id)}: {done.events} events, {report.profiles_removed} profiles, "
+          f"{report.rejected_removed} quarantined lines; suppressed ids: {', '.join(printable(i) for i in done.ids)}")  # fmt: skip
+    return EXIT_OK

@@ -1,0 +1,246 @@
+"""The command line's reports beyond users and profile: companies, one company, retention, cohorts, goals, feedback.
+
+Thin like cli.py: arguments in, store functions called, text or JSON out.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .cli import (
+    EXIT_OK,
+    EXIT_USAGE,
+    SINCE_CHOICES,
+    CliError,
+    _emit_json,
+    _engine,
+    _parse_filter,
+    iso,
+    now_ms,
+    printable,
+    user_json,
+)
+from .config import Settings
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("companies", help="companies (groups) by last activity")
+    p.add_argument("--search", default=None, help="a part of the id or the name")
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_companies)
+
+    p = sub.add_parser("company", help="one company: its id or its name")
+    p.add_argument("id")
+    p.add_argument("--since", default="all", choices=sorted(SINCE_CHOICES), help="the period its figures cover")
+    p.add_argument("--limit", type=int, default=100, help="users listed")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_company)
+
+    p = sub.add_parser("retention", help="weekly retention: the share of each week's new users who came back")
+    p.add_argument("--filter", default=None, help="a cohort, in the search-bar language")
+    p.add_argument("--cohort", default=None, help="a saved filter's name")
+    p.add_argument("--weeks", type=int, default=8)
+    p.add_argument("--first-event", default=None, help="cohorts by the week of this event (a goal condition)")
+    p.add_argument("--return-event", default=None, help="coming back means doing this (a goal condition)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_retention)
+
+    p = sub.add_parser("cohorts", help="saved filters with their size now")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_cohorts)
+
+    p = sub.add_parser("goals", help="the goals a profile completed, and when first (TUI_PROFILES_GOALS)")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_goals)
+
+    p = sub.add_parser("feedback", help="a profile's survey and NPS answers, with the page it was on")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_feedback)
+
+
+def _profile_id(conn: Any, ident: str) -> int:
+    from .store import queries
+
+    pid = queries.find_profile(conn, ident)
+    if pid is None:
+        raise CliError(f"no profile with the id {printable(ident)!r}")
+    return pid
+
+
+# -- companies -----------------------------------------------------------------
+def company_row_json(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "users": c.users, "first_seen": iso(c.first_seen), "last_seen": iso(c.last_seen)}
+
+
+def cmd_companies(settings: Settings, args: argparse.Namespace) -> int:
+    from .store import companies
+
+    with _engine(settings).connect() as conn:
+        rows = companies.list_companies(conn, search=args.search, limit=args.limit)
+    if args.json:
+        _emit_json([company_row_json(c) for c in rows])
+        return EXIT_OK
+    for c in rows:
+        print(f"{printable(c.display_name)[:32]:<32} {printable(c.id)[:24]:<24} {c.users:>6} users  last {iso(c.last_seen)}")
+    if not rows:
+        print("no companies")
+    return EXIT_OK
+
+
+def company_json(detail: Any, users: list[Any]) -> dict[str, Any]:
+    doc = company_row_json(detail.company)
+    doc.update({
+        "traits": detail.traits, "since": iso(detail.since_ms), "events": detail.events, "sessions": detail.sessions,
+        "avg_session_seconds": round(detail.avg_session_ms / 1000, 3),
+        "top_events": [{"name": n, "count": c} for n, c in detail.top_events],
+        "top_pages": [{"path": p, "count": c} for p, c in detail.top_pages],
+        "live_users": [user_json(u) for u in detail.live_users],
+        "user_list": [user_json(u) for u in users],
+    })  # fmt: skip
+    return doc
+
+
+def cmd_company(settings: Settings, args: argparse.Namespace) -> int:
+    from .store import companies
+
+    now = now_ms()
+    window = SINCE_CHOICES[args.since]
+    with _engine(settings).connect() as conn:
+        cid = companies.find_company(conn, args.id)
+        if cid is None:
+            raise CliError(f"no company with the id or name {printable(args.id)!r}")
+        detail = companies.company_detail(conn, cid, settings=settings, now_ms=now, since_ms=None if window is None else now - window)
+        users = companies.company_users(conn, cid, settings=settings, now_ms=now, limit=args.limit)
+    assert detail is not None
+    doc = company_json(detail, users)
+    if args.json:
+        _emit_json(doc)
+        return EXIT_OK
+    c = detail.company
+    print(f"{printable(c.display_name)}  (company, id {printable(c.id)})")
+    for key in ("users", "events", "sessions", "avg_session_seconds", "first_seen", "last_seen"):
+        print(f"  {key:<20} {printable(doc[key])}")
+    for key, value in sorted(detail.traits.items()):
+        print(f"  trait {printable(key):<14} {printable(value)}")
+    print("  top events: " + ", ".join(f"{printable(n)} ({n_})" for n, n_ in detail.top_events))
+    print("  top pages:  " + ", ".join(f"{printable(p)} ({n_})" for p, n_ in detail.top_pages))
+    print(f"  live now: {', '.join(printable(u.display_name) for u in detail.live_users) or 'nobody'}")
+    for u in users:
+        print(f"  {'●' if u.live else ' '} {printable(u.display_name)[:32]:<32} {printable(u.id)[:28]:<28} last {iso(u.last_seen)}")
+    return EXIT_OK
+
+
+# -- cohorts and retention -------------------------------------------------------
+def retention_json(table: Any) -> dict[str, Any]:
+    return {
+        "weeks": table.weeks, "filter": table.filter, "first_event": table.first_event, "return_event": table.return_event,
+        "cohorts": [
+            {"week": iso(r.week_start)[:10], "users": r.users, "returned": list(r.returned),
+             "shares": [None if s is None else round(s, 4) for s in r.shares]}
+            for r in table.rows
+        ],
+    }  # fmt: skip
+
+
+def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
+    from .domain.goals import GoalError
+    from .store import queries, retention
+
+    if args.weeks < 1 or args.weeks > 520:
+        raise CliError("--weeks must be between 1 and 520", EXIT_USAGE)
+    if (args.first_event is None) != (args.return_event is None):
+        raise CliError("give --first-event and --return-event together", EXIT_USAGE)
+    if args.filter and args.cohort:
+        raise CliError("give --filter or --cohort, not both", EXIT_USAGE)
+    with _engine(settings).connect() as conn:
+        query = args.filter
+        if args.cohort:
+            saved = {s.name: s.query for s in queries.saved_filters(conn)}
+            if args.cohort not in saved:
+                raise CliError(f"no saved filter named {printable(args.cohort)!r}")
+            query = saved[args.cohort]
+        if query:
+            _parse_filter(query)  # exits 2 with where it broke
+        try:
+            table = retention.retention(
+                conn, settings=settings, now_ms=now_ms(), weeks=args.weeks, filter_text=query,
+                first_event=args.first_event, return_event=args.return_event,
+            )  # fmt: skip
+        except GoalError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+    if args.json:
+        _emit_json(retention_json(table))
+        return EXIT_OK
+    print(f"{'week':<12}{'users':>7}  " + "".join(f"{'w' + str(k):>6}" for k in range(table.weeks)))
+    for r in table.rows:
+        cells = "".join(f"{'' if s is None else f'{s:.0%}':>6}" for s in r.shares)
+        print(f"{iso(r.week_start)[:10]:<12}{r.users:>7}  {cells}")
+    return EXIT_OK
+
+
+def cmd_cohorts(settings: Settings, args: argparse.Namespace) -> int:
+    from .store import retention
+
+    with _engine(settings).connect() as conn:
+        rows = retention.cohorts(conn, settings=settings, now_ms=now_ms())
+    if args.json:
+        _emit_json([{"name": c.name, "query": c.query, "users": c.users, "error": c.error} for c in rows])
+        return EXIT_OK
+    for c in rows:
+        size = f"{c.users:>7} users" if c.users is not None else f"  error: {printable(c.error)}"
+        print(f"{printable(c.name)[:30]:<30} {size}  {printable(c.query)}")
+    if not rows:
+        print("no saved filters")
+    return EXIT_OK
+
+
+# -- goals and feedback -----------------------------------------------------------
+def cmd_goals(settings: Settings, args: argparse.Namespace) -> int:
+    from .domain.goals import GoalError, parse_goals
+    from .store import goals
+
+    try:
+        configured = parse_goals(settings.goals)
+    except GoalError as exc:
+        raise CliError(f"TUI_PROFILES_GOALS: {exc}") from None
+    with _engine(settings).connect() as conn:
+        done = goals.goal_completions(conn, _profile_id(conn, args.id), configured, settings=settings)
+    if args.json:
+        _emit_json([{"goal": g.goal, "condition": g.condition, "completed": g.completed, "first": iso(g.first_ms),
+                     "times": g.times} for g in done])  # fmt: skip
+        return EXIT_OK
+    for g in done:
+        when = f"first {iso(g.first_ms)}, {g.times}x" if g.completed else "not yet"
+        print(f"{'✓' if g.completed else ' '} {printable(g.goal)[:30]:<30} {when}")
+    if not done:
+        print("no goals configured (TUI_PROFILES_GOALS)")
+    return EXIT_OK
+
+
+def feedback_json(item: Any) -> dict[str, Any]:
+    return {
+        "timestamp": iso(item.ts), "event": item.event, "session_id": item.session_id, "survey_id": item.survey_id,
+        "survey_name": item.survey_name, "score": item.score, "answer": item.answer,
+        "responses": dict(item.responses), "page": item.page_path, "url": item.page_url, "page_from": item.page_from,
+    }  # fmt: skip
+
+
+def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
+    from .store import feedback
+
+    with _engine(settings).connect() as conn:
+        items = feedback.feedback_of(conn, _profile_id(conn, args.id), settings=settings)
+    if args.json:
+        _emit_json([feedback_json(i) for i in items])
+        return EXIT_OK
+    for i in items:
+        score = "" if i.score is None else f"score {i.score}  "
+        page = f"  on {printable(i.page_path or i.page_url)}" if (i.page_path or i.page_url) else ""
+        print(f"{iso(i.ts)}  {printable(i.survey_name or i.event)}: {score}{printable(i.answer or '')}{page}")
+    if not items:
+        print("no feedback")
+    return EXIT_OK

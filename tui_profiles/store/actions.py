@@ -1,0 +1,181 @@
+"""What staff do to a profile: exclude or include its traffic; erase it on request (the right to erasure).
+
+Erasure removes, in one transaction: every event that carries one of the
+person's ids (the user id and every anonymous id it used or was linked with;
+as user id, anonymous id or either side of an identity link), which is every
+event attributed to the profile, its merged anonymous history, the events of its
+linked anonymous profiles, and also events of other profiles sent from the same
+device with the same anonymous id (a shared browser: reported, since what stays
+must be what re-reading the files would give); then its identity links and
+anonymous ids, the sessions and aggregates rebuilt from what is left (a profile
+left empty is removed), the companies those events fed recomputed, the catalog
+entries no other event has, and the quarantined lines that carry one of the ids.
+The ids go on the suppression list (store/suppression.py), so the writer drops
+them if the same files are read again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..config import Settings
+from ..domain.formats import PAGE
+from ..domain.identity import ANONYMOUS
+from . import company_upkeep, models, suppression
+from .writer import _PG_WRITER_LOCK, StoreWriter
+
+EVENTS = models.Event.__table__
+PROFILES = models.Profile.__table__
+LINKS = models.IdentityLink.__table__
+ANON_IDS = models.ProfileAnonymousId.__table__
+SESSIONS = models.ProfileSession.__table__
+REJECTED = models.RejectedLine.__table__
+CATALOG = models.CatalogEntry.__table__
+META = models.Meta.__table__
+
+
+def set_excluded(conn: Connection, profile_id: int, excluded: bool) -> bool:
+    """Exclude (or include again) a profile's traffic from every count; False if there is no such profile.
+
+    Exclusion belongs to the profile: its linked anonymous profiles are not excluded with it.
+    """
+    result = conn.execute(PROFILES.update().where(PROFILES.c.id == profile_id).values(excluded=excluded))
+    return result.rowcount > 0
+
+
+@dataclass(frozen=True, slots=True)
+class ErasurePlan:
+    """What erasing a profile will remove, to show before asking."""
+
+    profile_id: int
+    kind: str
+    external_id: str
+    ids: tuple[str, ...]  # every id that will be erased and suppressed
+    events: int  # events removed in all
+    other_profiles: tuple[str, ...]  # identified profiles that lose events (a shared device)
+    other_events: int  # how many of the events are theirs
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    plan: ErasurePlan
+    profiles_removed: int
+    rejected_removed: int
+    companies_recomputed: tuple[str, ...]
+
+
+def _person_ids(conn: Connection, profile_id: int, kind: str, external_id: str) -> set[str]:
+    """The user id (or anonymous id) and every anonymous id the profile used or was linked with."""
+    ids = {external_id}
+    ids.update(a for (a,) in conn.execute(sa.select(ANON_IDS.c.anonymous_id).where(ANON_IDS.c.profile_id == profile_id)))
+    for column in (EVENTS.c.user_id, EVENTS.c.anonymous_id):
+        ids.update(x for (x,) in conn.execute(sa.select(column).where(EVENTS.c.profile_id == profile_id, column.is_not(None)).distinct()))
+    if kind != ANONYMOUS:
+        ids.update(a for (a,) in conn.execute(sa.select(LINKS.c.anonymous_id).where(LINKS.c.user_id == external_id)))
+    return ids
+
+
+def _carrying(profile_id: int, ids: list[str]) -> sa.ColumnElement[bool]:
+    """Events to erase: the profile's own, and every event carrying one of the ids."""
+    link_messages = sa.select(LINKS.c.message_id).where(sa.or_(LINKS.c.user_id.in_(ids), LINKS.c.anonymous_id.in_(ids)))
+    return sa.or_(
+        EVENTS.c.profile_id == profile_id, EVENTS.c.user_id.in_(ids), EVENTS.c.anonymous_id.in_(ids),
+        EVENTS.c.message_id.in_(link_messages),
+    )  # fmt: skip
+
+
+def erasure_plan(conn: Connection, profile_id: int) -> ErasurePlan | None:
+    row = conn.execute(sa.select(PROFILES.c.kind, PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).first()
+    if row is None:
+        return None
+    ids = sorted(_person_ids(conn, profile_id, row.kind, row.external_id))
+    per_profile = dict(
+        conn.execute(sa.select(EVENTS.c.profile_id, sa.func.count()).where(_carrying(profile_id, ids)).group_by(EVENTS.c.profile_id)).all()
+    )
+    others = conn.execute(
+        sa.select(PROFILES.c.id, PROFILES.c.external_id).where(
+            PROFILES.c.id.in_(list(per_profile)), PROFILES.c.id != profile_id, PROFILES.c.kind != ANONYMOUS
+        ).order_by(PROFILES.c.external_id)
+    ).all()  # fmt: skip
+    # Anonymous profiles of the person's own ids are the person; an identified profile other than it is not.
+    others = [(pid, ext) for pid, ext in others if ext not in ids]
+    return ErasurePlan(
+        profile_id=profile_id, kind=row.kind, external_id=row.external_id, ids=tuple(ids),
+        events=int(sum(per_profile.values())), other_profiles=tuple(ext for _, ext in others),
+        other_events=int(sum(per_profile[pid] for pid, _ in others)),
+    )  # fmt: skip
+
+
+def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms: int) -> ErasureReport | None:
+    """Erase a profile and everything it fed, in one transaction; None if there is no such profile."""
+    with engine.begin() as conn:
+        _take_writer_lock(conn)
+        plan = erasure_plan(conn, profile_id)
+        if plan is None:
+            return None
+        ids = list(plan.ids)
+        carrying = _carrying(profile_id, ids)
+        affected = {pid for (pid,) in conn.execute(sa.select(EVENTS.c.profile_id).where(carrying).distinct())}
+        groups = [g for (g,) in conn.execute(sa.select(EVENTS.c.group_id).where(carrying, EVENTS.c.group_id.is_not(None)).distinct())]
+        names = [n for (n,) in conn.execute(sa.select(EVENTS.c.name).where(carrying, EVENTS.c.name.is_not(None)).distinct())]
+        pages = [p for (p,) in conn.execute(sa.select(EVENTS.c.path).where(carrying, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)).distinct())]
+        conn.execute(EVENTS.delete().where(carrying))
+        conn.execute(LINKS.delete().where(sa.or_(LINKS.c.user_id.in_(ids), LINKS.c.anonymous_id.in_(ids))))
+        conn.execute(ANON_IDS.delete().where(sa.or_(ANON_IDS.c.anonymous_id.in_(ids), ANON_IDS.c.profile_id == profile_id)))
+        affected.add(profile_id)
+        _, removed = StoreWriter(engine, settings).rebuild_profiles(conn, affected)
+        company_upkeep.rebuild(conn, groups)
+        _forget_catalog(conn, "event", names, EVENTS.c.name)
+        _forget_catalog(conn, "page", pages, EVENTS.c.path, EVENTS.c.type == PAGE)
+        rejected = _erase_quarantine(conn, ids)
+        suppression.add(conn, ids, now_ms=now_ms)
+    return ErasureReport(plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)))
+
+
+def _take_writer_lock(conn: Connection) -> None:
+    """Be the one writer before reading what to erase (see writer.py and FIELD-NOTES on SQLite's BUSY)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")
+    else:
+        # A deferred SQLite transaction that reads first can fail to upgrade to writing;
+        # a write as the first statement waits for the lock instead.
+        conn.execute(META.update().where(META.c.key == "schema_version").values(value=META.c.value))
+
+
+def _forget_catalog(conn: Connection, kind: str, values: list[str], column: sa.Column, *conds: sa.ColumnElement[bool]) -> None:
+    """Drop catalog entries that no stored event has any more (trait keys stay: they name, not describe)."""
+    for i in range(0, len(values), 500):
+        chunk = values[i : i + 500]
+        still = {v for (v,) in conn.execute(sa.select(column).where(column.in_(chunk), *conds).distinct())}
+        gone = [v for v in chunk if v not in still]
+        if gone:
+            conn.execute(CATALOG.delete().where(CATALOG.c.kind == kind, CATALOG.c.value.in_(gone)))
+
+
+def _erase_quarantine(conn: Connection, ids: list[str]) -> int:
+    """Quarantined lines that carry one of the ids (the rule of store/suppression.py): found by substring in SQL, confirmed by token."""
+    pattern = suppression.token_pattern(ids)
+    if pattern is None:
+        return 0
+    needles = sorted({form for ident in ids for form in suppression.forms(ident)})
+    candidates: set[int] = set()
+    for i in range(0, len(needles), 50):
+        conds = [_bytes_contain(conn, needle, n) for n, needle in enumerate(needles[i : i + 50])]
+        candidates.update(rid for (rid,) in conn.execute(sa.select(REJECTED.c.id).where(sa.or_(*conds))))
+    doomed = [
+        rid for rid, raw in conn.execute(sa.select(REJECTED.c.id, REJECTED.c.raw).where(REJECTED.c.id.in_(sorted(candidates))))
+        if pattern.search(bytes(raw))
+    ] if candidates else []  # fmt: skip
+    for i in range(0, len(doomed), 500):
+        conn.execute(REJECTED.delete().where(REJECTED.c.id.in_(doomed[i : i + 500])))
+    return len(doomed)
+
+
+def _bytes_contain(conn: Connection, needle: bytes, n: int) -> sa.ColumnElement[bool]:
+    param = sa.bindparam(f"needle_{n}", value=needle, type_=sa.LargeBinary)
+    if conn.dialect.name == "postgresql":
+        return sa.func.position(param.op("IN")(REJECTED.c.raw)) > 0  # type: ignore[no-any-return]
+    return sa.func.instr(REJECTED.c.raw, param) > 0

@@ -160,10 +160,11 @@ def cmd_ingest(settings: Settings, paths: list[Path], *, as_json: bool) -> int:
     engine = _engine(settings, writer=True)
     summary = FileIngestor(StoreWriter(engine, settings), settings.batch_size).ingest_paths(paths)
     if as_json:
-        _emit_json(summary.as_dict())
+        _emit_json({**summary.as_dict(), "suppressed": summary.suppressed})
     else:
         print(
             f"files {summary.files}  new events {summary.events}  duplicates {summary.duplicates}  rejected {summary.rejected}"
+            + (f"  suppressed {summary.suppressed}" if summary.suppressed else "")
         )
     return EXIT_OK
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import sqlalchemy as sa
 
@@ -67,19 +68,23 @@ class IngestSummary:
     events: int = 0
     duplicates: int = 0
     rejected: int = 0
+    suppressed: int = 0  # events and quarantined lines dropped: they carry an erased id
 
     def add(self, result: BatchResult) -> None:
         self.events += result.events
         self.duplicates += result.duplicates
         self.rejected += result.rejected
+        self.suppressed += result.suppressed
 
     def since(self, before: "IngestSummary") -> "IngestSummary":
         return IngestSummary(
             self.files - before.files, self.events - before.events,
             self.duplicates - before.duplicates, self.rejected - before.rejected,
+            self.suppressed - before.suppressed,
         )
 
     def as_dict(self) -> dict[str, int]:
+        """The four counts scripts rely on (`ingest --json` adds `suppressed`)."""
         return {"files": self.files, "events": self.events, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
@@ -209,7 +214,11 @@ class FileIngestor:
             fh.seek(start)
             splitter = LineSplitter(start)
             received = now_ms()
-            while chunk := fh.read(READ_CHUNK):
+            # Up to the size seen on opening: a file that grows faster than it is read
+            # does not keep the others waiting (its growth is a change of its own).
+            left = st.st_size - start
+            while left > 0 and (chunk := fh.read(min(READ_CHUNK, left))):
+                left -= len(chunk)
                 for raw, end in splitter.feed(chunk):
                     cur = self._add(cur, raw, end, received)
                 if self.should_stop():
@@ -217,23 +226,28 @@ class FileIngestor:
             else:
                 if final and (last := splitter.flush()):
                     cur = self._add(cur, *last, received)
-            cur.size = max(st.st_size, cur.offset)
+            cur.size = st.st_size
         return Outcome.READ
 
     def _read_gzip(self, path: Path, *, give_up: bool, note: str) -> Outcome:
-        st = path.stat()
-        fp = content_identity(gzip_head(path), complete=True)
+        # One open file for every pass: a file renamed over this one meanwhile cannot mix in.
+        with open(path, "rb") as fh:
+            return self._read_gzip_file(fh, path, give_up=give_up, note=note)
+
+    def _read_gzip_file(self, fh: BinaryIO, path: Path, *, give_up: bool, note: str) -> Outcome:
+        st = os.fstat(fh.fileno())
+        fp = content_identity(gzip_head(fh), complete=True)
         problem = None
         if fp is None:  # nothing readable, or no content at all
-            problem = gzip_problem(path)
+            problem = gzip_problem(fh)
             if problem and not give_up:
                 return Outcome.WAITING
-            fp = raw_identity(path)
+            fp = raw_identity(fh)
         cur = self._cursor(fp, path, st.st_size, st.st_mtime_ns)
         if cur.status in (DONE, BROKEN) and cur.size == st.st_size:
             return Outcome.READ
         if problem is None:
-            problem = gzip_problem(path)
+            problem = gzip_problem(fh)
         if problem and not give_up:
             return Outcome.WAITING
         skip = cur.offset
@@ -241,7 +255,7 @@ class FileIngestor:
         received = now_ms()
         stopped = False
         try:
-            for chunk in iter_gzip(path):
+            for chunk in iter_gzip(fh):
                 if skip:
                     if len(chunk) <= skip:
                         skip -= len(chunk)

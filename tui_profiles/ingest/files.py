@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
 
 import sqlalchemy as sa
 
@@ -214,11 +213,7 @@ class FileIngestor:
             fh.seek(start)
             splitter = LineSplitter(start)
             received = now_ms()
-            # Up to the size seen on opening: a file that grows faster than it is read
-            # does not keep the others waiting (its growth is a change of its own).
-            left = st.st_size - start
-            while left > 0 and (chunk := fh.read(min(READ_CHUNK, left))):
-                left -= len(chunk)
+            while chunk := fh.read(READ_CHUNK):
                 for raw, end in splitter.feed(chunk):
                     cur = self._add(cur, raw, end, received)
                 if self.should_stop():
@@ -226,28 +221,23 @@ class FileIngestor:
             else:
                 if final and (last := splitter.flush()):
                     cur = self._add(cur, *last, received)
-            cur.size = st.st_size
+            cur.size = max(st.st_size, cur.offset)
         return Outcome.READ
 
     def _read_gzip(self, path: Path, *, give_up: bool, note: str) -> Outcome:
-        # One open file for every pass: a file renamed over this one meanwhile cannot mix in.
-        with open(path, "rb") as fh:
-            return self._read_gzip_file(fh, path, give_up=give_up, note=note)
-
-    def _read_gzip_file(self, fh: BinaryIO, path: Path, *, give_up: bool, note: str) -> Outcome:
-        st = os.fstat(fh.fileno())
-        fp = content_identity(gzip_head(fh), complete=True)
+        st = path.stat()
+        fp = content_identity(gzip_head(path), complete=True)
         problem = None
         if fp is None:  # nothing readable, or no content at all
-            problem = gzip_problem(fh)
+            problem = gzip_problem(path)
             if problem and not give_up:
                 return Outcome.WAITING
-            fp = raw_identity(fh)
+            fp = raw_identity(path)
         cur = self._cursor(fp, path, st.st_size, st.st_mtime_ns)
         if cur.status in (DONE, BROKEN) and cur.size == st.st_size:
             return Outcome.READ
         if problem is None:
-            problem = gzip_problem(fh)
+            problem = gzip_problem(path)
         if problem and not give_up:
             return Outcome.WAITING
         skip = cur.offset
@@ -255,7 +245,7 @@ class FileIngestor:
         received = now_ms()
         stopped = False
         try:
-            for chunk in iter_gzip(fh):
+            for chunk in iter_gzip(path):
                 if skip:
                     if len(chunk) <= skip:
                         skip -= len(chunk)

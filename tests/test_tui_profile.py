@@ -62,8 +62,9 @@ async def test_profile_header_and_tabs_by_keys(store: str) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "Alice Martin  identified  ● live  alice@acme.com" in text
-        assert "id user-alice  anonymous ids anon-alice  from DE  company Acme" in text
-        assert "first seen 2026-10-31 12:00" in text and "signed up 2026-11-17" in text and "buyer" in text
+        assert "id user-alice  anonymous ids (1) anon-alice" in text
+        assert "first seen 2026-10-31 12:00  last seen 2026-11-20 11:58 (2m ago)  signed up 2026-11-17" in text
+        assert "from DE  company Acme  tags returning, work_info, contact_info, buyer, custom_attributes, live" in text
         assert active_tab(app) == "overview"
         assert "events 7   sessions 2   avg session 18m 30s" in text
         assert "Order Completed" in text and "/account" in text

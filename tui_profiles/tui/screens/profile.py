@@ -204,18 +204,11 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
         if detail.anonymous_ids:
             shown = [safe.clean(a) for a in detail.anonymous_ids[:ANON_SHOWN]]
             more = len(detail.anonymous_ids) - ANON_SHOWN
-            out.append("  anonymous ids ", style="dim")
-            out.append(", ".join(shown) + (f" (+{more} more)" if more > 0 else ""))
+            out.append(f"  anonymous ids ({len(detail.anonymous_ids)}) ", style="dim")
+            out.append(", ".join(shown) + (f", +{more} more" if more > 0 else ""))
         if detail.linked_users:
             out.append("  became ", style="dim")
             out.append(", ".join(safe.clean(x) for x in detail.linked_users))
-        place = ", ".join(safe.clean(x) for x in (u.city, u.country) if x)
-        if place:
-            out.append("  from ", style="dim")
-            out.append(place)
-        if detail.companies:
-            out.append("  company ", style="dim")
-            out.append(", ".join(safe.clean(c) for c in detail.companies))
         out.append("\n")
         for label, value in (
             ("first seen", formatting.stamp(u.first_seen, tz)),
@@ -224,10 +217,17 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
         ):
             out.append(f"{label} ", style="dim")
             out.append(value + "  ")
+        out.append("\n")
+        place = ", ".join(safe.clean(x) for x in (u.city, u.country) if x)
+        if place:
+            out.append("from ", style="dim")
+            out.append(place + "  ")
+        if detail.companies:
+            out.append("company ", style="dim")
+            out.append(", ".join(safe.clean(c) for c in detail.companies) + "  ")
         tags = [t for t in u.tags if t != "live"] + (["live"] if live else [])
-        if tags:
-            out.append("tags ", style="dim")
-            out.append(", ".join(tags), style="cyan")
+        out.append("tags ", style="dim")
+        out.append(", ".join(tags) if tags else "none", style="cyan")
         return out
 
     # -- rows ---------------------------------------------------------------------

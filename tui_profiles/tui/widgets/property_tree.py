@@ -57,5 +57,10 @@ def _add_children(node: TreeNode[Any], value: Any, path: str = "") -> None:
             branch = node.add(key_label + Text(f" {kind} {len(child)}", style="dim"), (child_path, child), expand=len(child) < EXPAND_BELOW)
             _add_children(branch, child, child_path)
         else:
-            shown = safe.text(child, style="green") if isinstance(child, str) else Text(safe.scalar(child), style="yellow")
+            if child == "":
+                shown = Text('""', style="dim")
+            elif isinstance(child, str):
+                shown = safe.text(child, style="green")
+            else:
+                shown = Text(safe.scalar(child), style="yellow")
             node.add_leaf(key_label + Text(": ", style="dim") + shown, (child_path, child))

@@ -42,7 +42,7 @@ class Layout:
 
 def layout(width: int) -> Layout:
     """Column widths for a width: fixed numbers, the name and the tags share what is left."""
-    fixed = Layout(dot=1, name=0, kind=10, country=9, sessions=5, events=7, last_seen=9, first_seen=10, tags=0)
+    fixed = Layout(dot=1, name=0, kind=10, country=11, sessions=5, events=7, last_seen=9, first_seen=10, tags=0)
     gaps = 8
     used = fixed.dot + fixed.kind + fixed.country + fixed.sessions + fixed.events + fixed.last_seen + fixed.first_seen + gaps
     rest = max(20, width - used)
@@ -103,7 +103,7 @@ class UserList(ReportsWorkerErrors, VirtualList):
         live = now - user.last_seen < self.reader.settings.live_ms  # re-evaluated on every draw: dots fade on time
         lay = layout(width)
         tz = self.reader.clock.tz
-        tags = [t for t in user.tags if t != "live"] + (["live"] if live else [])
+        tags = [t for t in user.tags if t != "live"]  # the dot says it, and fades on time
         return columns_text(
             [
                 (Text(LIVE_DOT if live else " ", style="bold green"), lay.dot),

@@ -1,0 +1,221 @@
+"""Drives the app headless (Pilot) on a store and writes what it measured as JSON; run by tests/bench/tui.py.
+
+    python -m tests.bench.tui_driver OUT.json URL NOW_MS SPAWNED_AT MODE [HEAVY_USER] [INBOX SOURCE_DIR]
+
+MODE: `launch` (paint the user list, leave), `keys` (launch, time keys through
+every screen, then scroll the whole list and the heavy user's whole timeline
+and read the RSS), `keys-live` (time keys while lines are appended to INBOX and
+the app's own watcher ingests them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident set of this process, from /proc."""
+    values = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def busy(app) -> bool:  # noqa: ANN001
+    from textual.worker import WorkerState
+
+    return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) and w.group != "watcher" for w in app.workers)
+
+
+async def settle(pilot, app, timeout: float = 15.0) -> None:  # noqa: ANN001
+    """Until every message the key caused is handled, every query it started has answered, and the screen is painted.
+
+    Pilot's own `press` and `pause` sleep 20 ms at a time until the CPU is idle:
+    they would measure the harness. This waits on the message queues instead.
+    """
+    deadline = time.perf_counter() + timeout
+    quiet = 0
+    # A key travels app -> screen -> widget -> message -> screen: each hop queues anew, so
+    # "nothing pending" must hold for a few rounds in a row.
+    while quiet < 4 and time.perf_counter() < deadline:
+        await pilot._wait_for_screen()
+        # A screen switch holds updates back for 50 ms (App.delay_update): the screen is not updated yet.
+        if busy(app) or getattr(app, "_batch_count", 0) or not getattr(app.screen, "is_mounted", True):
+            quiet = 0
+            await asyncio.sleep(0.0005)
+        else:
+            quiet += 1
+            await asyncio.sleep(0)
+    app.screen._on_timer_update()  # paint now, as the next frame would
+
+
+def _key_event(key: str):  # noqa: ANN202
+    """The Key event Pilot would send for `key` (same naming rules)."""
+    import unicodedata
+
+    from textual import events
+
+    try:
+        from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+    except ImportError:  # private helpers moved: plain names still work
+        return events.Key(key, key if len(key) == 1 else None)
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+class Keys:
+    def __init__(self, pilot, app) -> None:  # noqa: ANN001
+        self.pilot, self.app = pilot, app
+        self.times: dict[str, list[float]] = {}
+
+    async def press(self, group: str, *keys: str) -> None:
+        for key in keys:
+            event = _key_event(key)
+            event.set_sender(self.app)
+            began = time.perf_counter()
+            await self.app._post_message(event)  # queued now (the driver's send_message queues it later, from a thread)
+            await settle(self.pilot, self.app)
+            self.times.setdefault(group, []).append((time.perf_counter() - began) * 1000)
+
+
+def focused_list(app):  # noqa: ANN001, ANN201
+    from tui_profiles.tui.widgets.virtual_list import VirtualList
+
+    focused = app.focused
+    return focused if isinstance(focused, VirtualList) else None
+
+
+async def first_paint(pilot, app) -> None:  # noqa: ANN001
+    from tui_profiles.tui.widgets.user_list import UserList
+
+    while True:
+        await pilot._wait_for_screen()
+        try:
+            users = app.screen.query_one(UserList)
+        except Exception:  # noqa: BLE001 - the screen is not mounted yet
+            users = None
+        if users is not None and users.row_count() and users.user_at(0) is not None:
+            await settle(pilot, app)  # the rows that arrived are drawn
+            return
+        await asyncio.sleep(0.001)
+
+
+async def shows_first(pilot, app, user_id: str, timeout: float = 20.0) -> None:  # noqa: ANN001
+    from tui_profiles.tui.widgets.user_list import UserList
+
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        await settle(pilot, app)
+        row = app.screen.query_one(UserList).user_at(0)
+        if row is not None and row.id == user_id:
+            return
+        await asyncio.sleep(0.01)
+    raise RuntimeError(f"the search never showed {user_id} first")
+
+
+async def walk_screens(keys: Keys) -> None:
+    """Move in the list, page down, open a profile, switch tabs, open a session and step through sessions, back."""
+    await keys.press("move in the list", *["down"] * 10, *["up"] * 3)
+    await keys.press("page down", *["pagedown"] * 5)
+    await keys.press("open a profile", "enter")
+    await keys.press("switch tab", *["tab"] * 4)
+    await keys.press("switch tab", "tab")  # sessions
+    await keys.press("open a session", "enter")
+    await keys.press("next session", *["right_square_bracket"] * 5, *["left_square_bracket"] * 2)
+    await keys.press("back", "escape", "escape")
+
+
+async def scroll_to_end(keys: Keys, group: str, limit: int) -> int:
+    pages = 0
+    for pages in range(1, limit + 1):
+        await keys.press(group, "pagedown")
+        view = focused_list(keys.app)
+        if view is None or view.cursor >= view.row_count() - 1:
+            break
+    return pages
+
+
+async def drive(out: Path, url: str, now: int, spawned_at: float, mode: str, heavy: str | None, inbox: Path | None) -> None:
+    from tui_profiles.config import Settings
+    from tui_profiles.store.engine import make_engine
+    from tui_profiles.tui.app import ProfilesApp
+    from tui_profiles.tui.reader import Clock, StoreReader
+
+    reader = StoreReader(make_engine(url), Settings(db_url=url), Clock(now=lambda: now))
+    app = ProfilesApp(reader, inbox=inbox)
+    result: dict[str, object] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_paint(pilot, app)
+        result["launch_s"] = time.time() - spawned_at
+        keys = Keys(pilot, app)
+        if mode in ("keys", "keys-live"):
+            await walk_screens(keys)
+        if mode == "keys" and heavy:
+            result["list_pages"] = await scroll_to_end(keys, "page down the whole list", 5000)
+            await keys.press("search", "slash", *list(heavy))
+            await shows_first(pilot, app, heavy)  # the search bar waits for a pause in typing before it searches
+            await keys.press("search", "down")
+            await keys.press("open a profile", "enter")
+            await keys.press("switch tab", "tab", "tab")  # the timeline
+            result["timeline_pages"] = await scroll_to_end(keys, "page down the timeline", 5000)
+            view = focused_list(app)
+            result["timeline_rows"] = view.row_count() if view is not None else None
+            result["rss_mb"], result["hwm_mb"] = rss_mb()
+        result["keys_ms"] = keys.times
+        await pilot.press("q")
+    reader.engine.dispose()
+    out.write_bytes(orjson.dumps(result))
+
+
+class Feeder(threading.Thread):
+    """Appends lines to the inbox at a steady rate while the keys are timed."""
+
+    def __init__(self, inbox: Path, source: Path, per_second: float = 25.0) -> None:
+        super().__init__(daemon=True)
+        self.inbox, self.source, self.delay = inbox, source, 1 / per_second
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from tests.bench.data import event_files, read_lines
+
+        target = self.inbox / "live.jsonl"
+        for path in event_files(self.source):
+            for line in read_lines(path):
+                if self.stop.is_set():
+                    return
+                with open(target, "ab") as fh:
+                    fh.write(line + b"\n")
+                time.sleep(self.delay)
+
+
+def main(argv: list[str]) -> int:
+    out, url, now, spawned_at, mode = Path(argv[0]), argv[1], int(argv[2]), float(argv[3]), argv[4]
+    heavy = argv[5] if len(argv) > 5 and argv[5] else None
+    inbox = Path(argv[6]) if len(argv) > 6 else None
+    feeder = Feeder(inbox, Path(argv[7])) if inbox is not None and len(argv) > 7 else None
+    if feeder:
+        feeder.start()
+    try:
+        asyncio.run(drive(out, url, now, spawned_at, mode, heavy, inbox))
+    finally:
+        if feeder:
+            feeder.stop.set()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests.test_tui_support import (
-    DAY,
     HOSTILE_EMAIL,
     HOSTILE_NAME,
     MIN,
     NOW,
     Journal,
     build_store,
-    ingest,
+    demo_journal,
     make_app,
     screen_text,
     settle,
@@ -24,6 +24,8 @@ from tui_profiles.store.engine import make_engine
 from tui_profiles.store.writer import BatchResult, StoreWriter
 from tui_profiles.config import Settings
 from tui_profiles.ingest.files import FileIngestor
+from tui_profiles.tui.app import ProfilesApp
+from tui_profiles.tui.reader import Clock, StoreReader, UserQuery
 from tui_profiles.tui.screens.profile import ProfileScreen
 from tui_profiles.tui.screens.users import UsersScreen
 from tui_profiles.tui.widgets.search_bar import SearchBar
@@ -213,32 +215,50 @@ def ingest_later(url: str, journal: Journal, folder: Path) -> BatchResult:
     return result
 
 
-async def test_live_event_appears_at_the_top_and_the_cursor_stays_on_its_user(store: str, tmp_path: Path) -> None:
+async def test_live_event_appears_at_the_top_while_nobody_has_picked_a_row(store: str, tmp_path: Path) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         users = app.screen.query_one(UserList)
-        await pilot.press("down", "down", "down")  # onto anon-0000
-        assert users.current_user.id == "anon-0000"
-        line_before = users.cursor - users.first_visible
         later = Journal("live")
         later.page(NOW - 30_000, "/landing", anon="newcomer-1", country="NL")
-        result = ingest_later(store, later, tmp_path)
-        app.announce(result)
+        app.announce(ingest_later(store, later, tmp_path))
         await settle(pilot)
-        assert names_on_screen(app)[0] == "newcomer-1"
-        assert users.current_user.id == "anon-0000"  # same user under the cursor
-        assert users.cursor == 4
-        assert "3 live now" in screen_text(app) and "10 users" in screen_text(app)
-        top = screen_text(app).splitlines()[3]
-        assert top.startswith("● newcomer-1")
-        # Scrolled down, the row under the cursor keeps its screen line while rows arrive above.
-        await pilot.press("p", "p", "p")
+        assert names_on_screen(app)[:2] == ["newcomer-1", "Alice Martin"]
+        assert users.cursor == 0 and users.first_visible == 0
+        text = screen_text(app)
+        assert "3 live now" in text and "10 users" in text
+        assert text.splitlines()[3].startswith("● newcomer-1")
+
+
+async def test_live_event_keeps_the_cursor_on_its_user_and_its_line(tmp_path: Path) -> None:
+    store = build_store(tmp_path / "store", demo_journal(fillers=80))  # more users than lines on screen
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("p", "p", "p")  # all
+        await settle(pilot)
+        users = app.screen.query_one(UserList)
+        await pilot.press("down", "down", "down")  # onto anon-0000, on the 4th line
+        assert users.current_user.id == "anon-0000"
+        line = users.cursor - users.first_visible
+        later = Journal("live")
+        later.page(NOW - 30_000, "/landing", anon="newcomer-1", country="NL")
+        app.announce(ingest_later(store, later, tmp_path))
+        await settle(pilot)
+        assert users.current_user.id == "anon-0000" and users.cursor == 4  # same user, one row further down
+        assert users.cursor - users.first_visible == line  # ... on the same screen line: no jump
+        assert users.user_at(0).id == "newcomer-1" and "newcomer-1" not in screen_text(app)
+        assert "▲ 1 new above (g)" in screen_text(app)
+        await pilot.press("g")  # back to the top: the newest are in view and the list follows them again
+        await settle(pilot)
+        assert screen_text(app).splitlines()[3].startswith("● newcomer-1")
+        assert "new above" not in screen_text(app)
+        # Further down the list, two arrive at once.
         await pilot.press("end", "up", "up")
         await settle(pilot)
         followed = users.current_user.profile_id
-        line_before = users.cursor - users.first_visible
+        line = users.cursor - users.first_visible
         assert users.first_visible > 0
         later = Journal("live2")
         later.page(NOW - 20_000, "/", anon="newcomer-2")
@@ -246,7 +266,22 @@ async def test_live_event_appears_at_the_top_and_the_cursor_stays_on_its_user(st
         app.announce(ingest_later(store, later, tmp_path))
         await settle(pilot)
         assert users.current_user.profile_id == followed
-        assert users.cursor - users.first_visible == line_before
+        assert users.cursor - users.first_visible == line
+
+
+async def test_a_key_pressed_while_a_refresh_is_in_flight_wins(store: str, tmp_path: Path) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        users = app.screen.query_one(UserList)
+        await pilot.press("down")  # Bob
+        later = Journal("race")
+        later.page(NOW - 1_000, "/", anon="racer")
+        result = ingest_later(store, later, tmp_path)
+        app.announce(result)
+        await pilot.press("down")  # Mallory, pressed before the refresh answers
+        await settle(pilot)
+        assert users.current_user.id == "[@click=app.quit]mallory"
 
 
 async def test_the_cursors_own_user_moving_to_the_top_keeps_the_cursor(store: str, tmp_path: Path) -> None:
@@ -312,4 +347,51 @@ async def test_q_typed_in_the_search_bar_is_text(store: str) -> None:
         assert app.period == "7d"
 
 
-assert DAY and ingest  # re-exported helpers used by sibling modules
+async def test_the_active_search_applies_to_live_refreshes(store: str, tmp_path: Path) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("/", *"example", "enter")
+        await settle(pilot)
+        assert names_on_screen(app) == ["Bob Stone", "Carol Ng"]
+        later = Journal("filtered")
+        later.page(NOW - 3_000, "/", anon="stranger-1")
+        later.identify(NOW - 2_000, "user-dana", {"name": "Dana Example", "email": "dana@example.net"})
+        app.announce(ingest_later(store, later, tmp_path))
+        await settle(pilot)
+        assert names_on_screen(app) == ["Dana Example", "Bob Stone", "Carol Ng"]  # the stranger does not match
+
+
+class SlowReader(StoreReader):
+    """A reader whose 24h query waits until released: a stale answer arriving after a newer one."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.release = threading.Event()
+        self.slow_started = threading.Event()
+
+    def user_window(self, query, start, limit, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        if query.period == "24h":
+            self.slow_started.set()
+            self.release.wait(10)
+        return super().user_window(query, start, limit, **kwargs)
+
+
+async def test_a_stale_answer_never_overwrites_a_newer_one(store: str) -> None:
+    reader = SlowReader(make_engine(store), Settings(db_url=store), Clock(now=lambda: NOW))
+    app = ProfilesApp(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        users = app.screen.query_one(UserList)
+        users.set_query(UserQuery(period="24h"))
+        assert await asyncio.to_thread(reader.slow_started.wait, 10)
+        users.set_query(UserQuery(period="all"))
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if users.total == 44:
+                break
+        assert users.total == 44
+        reader.release.set()  # the 24h answer (4 users) comes back now, too late
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert users.total == 44 and len(names_on_screen(app)) > 4

@@ -104,6 +104,13 @@ class UsersScreen(ReportsWorkerErrors, Screen):
         self._show_status()
         self.on_resize()
 
+    def on_user_list_new_above(self, message: UserList.NewAbove) -> None:
+        left = Text("tui-profiles", style="bold") + Text(" · Users")
+        if message.count:
+            # The cursor keeps its row; what arrived above it is one key away.
+            left.append(f"   ▲ {formatting.count(message.count)} new above (g)", style="bold yellow")
+        self.query_one(TitleBar).left = left
+
     def _show_status(self) -> None:
         right = Text()
         if self.live is not None:

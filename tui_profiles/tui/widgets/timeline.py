@@ -61,6 +61,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.items: list[Item] = []
         self.exhausted = False
         self.loading = False
+        self.chosen = False  # the person moved the cursor: it then stays on that event
         self._generation = 0
 
     # -- rows ---------------------------------------------------------------------
@@ -103,6 +104,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self._generation += 1
         self.events, self.items, self.exhausted = [], [], False
         self.loading = True
+        self.chosen = False
         self.rows_changed()
         self._fetch(self._generation, profile_id, before=None, with_sessions=True, to_end=False)
 
@@ -173,21 +175,22 @@ class Timeline(ReportsWorkerErrors, VirtualList):
             self.set_cursor(self.row_count() - 1)
 
     def _prepend(self, newer: list[EventRow]) -> None:
-        """New events on top; the cursor keeps its event and, unless at the top, its screen line."""
+        """New events on top. Until the person moves the cursor the newest stay in view; after, the
+        cursor keeps its event on its screen line."""
         known = {e.event_id for e in self.events[: len(newer) + 1]}
         newer = [e for e in newer if e.event_id not in known]
         before = self.row_identity(self.cursor)
         line = self.cursor - self.first_visible
-        at_top = self.first_visible == 0
         self.events = newer + self.events
         self._rebuild()
-        index = self.cursor
-        for i in range(len(self.items)):
-            if self.row_identity(i) == before:
-                index = i
-                break
-        self.place(index, index if at_top else line)
+        index = 0
+        if self.chosen:
+            index = next((i for i in range(len(self.items)) if self.row_identity(i) == before), self.cursor)
+        self.place(index, line if self.chosen else 0)
         self.rows_changed()
+
+    def cursor_chosen(self) -> None:
+        self.chosen = True
 
     # -- keys ---------------------------------------------------------------------
     def action_last(self) -> None:

@@ -78,6 +78,8 @@ class UserList(ReportsWorkerErrors, VirtualList):
         self.total = 0
         self.window = UserWindow(total=0, start=0, rows=())
         self.loaded_once = False
+        self.chosen = False  # the person moved the cursor: it then stays on that user
+        self.new_above = 0
         self._generation = 0  # bumps when the query changes: older windows are dropped
         self._pending: tuple[int, int] | None = None  # (generation, start) being fetched
 
@@ -147,46 +149,80 @@ class UserList(ReportsWorkerErrors, VirtualList):
         self._fetch(self._generation, self.query_spec, wanted, follow=None, anchor=0, reset=False)
 
     def refresh_keeping_cursor(self) -> None:
-        """Re-read after the store changed: same user under the cursor, same screen line."""
+        """Re-read after the store changed: same user under the cursor, on the same screen line."""
         if not self.loaded_once:
             return
         user = self.current_user
-        keep = (self.cursor - self.first_visible, self.first_visible == 0)
-        follow = user.profile_id if user else None
+        follow = user.profile_id if user is not None and self.chosen else None
+        line = self.cursor - self.first_visible
         start = max(0, self.first_visible - MARGIN)
-        self._fetch(self._generation, self.query_spec, start, follow=follow, anchor=MARGIN + keep[0], reset=False, keep=keep)
+        self._fetch(self._generation, self.query_spec, start, follow=follow, anchor=MARGIN + line, reset=False, live=True)
 
     class WindowArrived(Message, bubble=False):
-        def __init__(self, generation: int, window: UserWindow, reset: bool, keep: tuple[int, bool] | None) -> None:
+        def __init__(self, generation: int, window: UserWindow, *, reset: bool, live: bool) -> None:
             super().__init__()
-            self.generation, self.window, self.reset, self.keep = generation, window, reset, keep
+            self.generation, self.window, self.reset, self.live = generation, window, reset, live
+
+    class NewAbove(Message):
+        """`count` rows arrived above the viewport since the list was last at its top."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
 
     @work(thread=True, exclusive=True, group="users-window", exit_on_error=False)
-    def _fetch(self, generation: int, query: UserQuery, start: int, *, follow: int | None, anchor: int, reset: bool,
-               keep: tuple[int, bool] | None = None) -> None:
+    def _fetch(self, generation: int, query: UserQuery, start: int, *, follow: int | None, anchor: int, reset: bool, live: bool = False) -> None:
         window = self.reader.user_window(query, start, WINDOW, follow=follow, anchor=anchor)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.WindowArrived(generation, window, reset, keep))
+            self.post_message(self.WindowArrived(generation, window, reset=reset, live=live))
 
     def on_user_list_window_arrived(self, message: WindowArrived) -> None:
         message.stop()
         if message.generation != self._generation:
             return  # a newer query was asked for meanwhile
-        window, keep = message.window, message.keep
+        window = message.window
+        # Who is under the cursor now (the user may have moved it while this was in flight).
+        before = self.current_user
+        line, top = self.cursor - self.first_visible, self.first_visible
         self._pending = None
         self.window = window
         self.total = window.total
         self.loaded_once = True
         if message.reset:
+            self.chosen = False
             self.place(0, 0)
-        elif keep is not None:
-            screen_line, at_top = keep
-            if window.cursor is not None:
-                # At the top of the list new arrivals push in above; elsewhere the row keeps its line.
-                self.place(window.cursor, window.cursor if at_top else screen_line)
+        elif not self.chosen:
+            # Nobody has picked a row yet: the list is a live feed, newest on top.
+            if message.live:
+                self.place(0, 0)
             else:
-                self.place(min(self.cursor, max(0, self.total - 1)), screen_line)
+                self.rows_changed()
         else:
-            self.rows_changed()
+            index = self._index_of(before.profile_id) if before is not None else None
+            if index is None:
+                index = min(self.cursor, max(0, self.total - 1))
+            self.place(index, line)
+            if message.live and self.first_visible > top:
+                self.new_above += self.first_visible - top
+        if self.first_visible == 0:
+            self.new_above = 0
         self.refresh()
         self.post_message(self.Loaded(window.total))
+        self.post_message(self.NewAbove(self.new_above))
+
+    def _index_of(self, profile_id: int) -> int | None:
+        for i, row in enumerate(self.window.rows):
+            if row.profile_id == profile_id:
+                return self.window.start + i
+        return None
+
+    # -- the cursor: picked by the person, or following the newest ---------------
+    def action_first(self) -> None:
+        """Back to the top: the list follows the newest arrivals again."""
+        self.chosen = False
+        self.new_above = 0
+        self.set_cursor(0)
+        self.post_message(self.NewAbove(0))
+
+    def cursor_chosen(self) -> None:
+        self.chosen = True

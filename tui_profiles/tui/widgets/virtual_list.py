@@ -168,22 +168,31 @@ class VirtualList(ScrollView, can_focus=True):
         return Strip(segments, width).crop_extend(0, width, base)
 
     # -- keys and mouse -----------------------------------------------------------
+    def cursor_chosen(self) -> None:
+        """The person moved the cursor (a key or a click)."""
+
     def action_cursor_up(self) -> None:
+        self.cursor_chosen()
         self.set_cursor(self.cursor - 1)
 
     def action_cursor_down(self) -> None:
+        self.cursor_chosen()
         self.set_cursor(self.cursor + 1)
 
     def action_page_up(self) -> None:
+        self.cursor_chosen()
         self.set_cursor(self.cursor - self.visible_height)
 
     def action_page_down(self) -> None:
+        self.cursor_chosen()
         self.set_cursor(self.cursor + self.visible_height)
 
     def action_first(self) -> None:
+        self.cursor_chosen()
         self.set_cursor(0)
 
     def action_last(self) -> None:
+        self.cursor_chosen()
         self.set_cursor(self.row_count() - 1)
 
     def action_select(self) -> None:
@@ -197,6 +206,7 @@ class VirtualList(ScrollView, can_focus=True):
         index = self.first_visible + offset.y
         if index >= self.row_count():
             return
+        self.cursor_chosen()
         self.set_cursor(index)
         if event.chain >= 2:
             self.action_select()

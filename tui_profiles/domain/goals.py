@@ -50,6 +50,8 @@ def parse_condition(text: str) -> Condition:
         if isinstance(tree, (filters.Did, filters.Visited)):
             return tree
         raise GoalError(f"{stripped!r}: a goal is one did: or visited: term")
+    if lowered in ("did page", "page", "visited"):
+        raise GoalError(f"{stripped!r}: no page path")
     for prefix in ("did page ", "page ", "visited "):
         if lowered.startswith(prefix):
             return _page(stripped[len(prefix) :].strip(), stripped)

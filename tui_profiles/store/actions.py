@@ -25,7 +25,7 @@ from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS
 from . import company_upkeep, models, suppression
-from .writer import _PG_WRITER_LOCK, StoreWriter
+from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
 EVENTS = models.Event.__table__
 PROFILES = models.Profile.__table__
@@ -122,6 +122,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         groups = [g for (g,) in conn.execute(sa.select(EVENTS.c.group_id).where(carrying, EVENTS.c.group_id.is_not(None)).distinct())]
         names = [n for (n,) in conn.execute(sa.select(EVENTS.c.name).where(carrying, EVENTS.c.name.is_not(None)).distinct())]
         pages = [p for (p,) in conn.execute(sa.select(EVENTS.c.path).where(carrying, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)).distinct())]
+        trait_keys = _trait_keys(conn, carrying)
         conn.execute(EVENTS.delete().where(carrying))
         conn.execute(LINKS.delete().where(sa.or_(LINKS.c.user_id.in_(ids), LINKS.c.anonymous_id.in_(ids))))
         conn.execute(ANON_IDS.delete().where(sa.or_(ANON_IDS.c.anonymous_id.in_(ids), ANON_IDS.c.profile_id == profile_id)))
@@ -130,6 +131,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         company_upkeep.rebuild(conn, groups)
         _forget_catalog(conn, "event", names, EVENTS.c.name)
         _forget_catalog(conn, "page", pages, EVENTS.c.path, EVENTS.c.type == PAGE)
+        _forget_trait_keys(conn, trait_keys)
         rejected = _erase_quarantine(conn, ids)
         suppression.add(conn, ids, now_ms=now_ms)
     return ErasureReport(plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)))
@@ -145,8 +147,51 @@ def _take_writer_lock(conn: Connection) -> None:
         conn.execute(META.update().where(META.c.key == "schema_version").values(value=META.c.value))
 
 
+def _trait_keys(conn: Connection, carrying: sa.ColumnElement[bool]) -> dict[str, set[tuple[str, ...]]]:
+    """Trait keys the erased events set, as the catalog writes them (dotted) with the paths they stand for."""
+    keys: dict[str, set[tuple[str, ...]]] = {}
+    for (traits,) in conn.execute(sa.select(EVENTS.c.traits).where(carrying, EVENTS.c.traits.is_not(None))):
+        for part in ("set", "set_once"):
+            doc = (traits or {}).get(part)
+            if isinstance(doc, dict):
+                for dotted, path in zip(trait_paths(doc), _paths(doc)):
+                    keys.setdefault(dotted, set()).add(path)
+    return keys
+
+
+def _paths(traits: dict, prefix: tuple[str, ...] = (), depth: int = 3) -> list[tuple[str, ...]]:
+    """The paths behind writer.trait_paths, in the same order."""
+    out = []
+    for key, value in traits.items():
+        if not isinstance(key, str):
+            continue
+        out.append((*prefix, key))
+        if isinstance(value, dict) and depth > 1:
+            out.extend(_paths(value, (*prefix, key), depth - 1))
+    return out
+
+
+def _forget_trait_keys(conn: Connection, keys: dict[str, set[tuple[str, ...]]]) -> None:
+    """Drop trait keys no remaining profile has (a key SQLite cannot address is kept)."""
+    gone = [dotted for dotted, paths in sorted(keys.items()) if not any(_some_profile_has(conn, p) for p in paths)]
+    for i in range(0, len(gone), 500):
+        conn.execute(CATALOG.delete().where(CATALOG.c.kind == "trait", CATALOG.c.value.in_(gone[i : i + 500])))
+
+
+def _some_profile_has(conn: Connection, path: tuple[str, ...]) -> bool:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        value = PROFILES.c.traits.op("#>")(sa.literal(list(path), ARRAY(sa.Text)))
+    elif any('"' in key or not key for key in path):
+        return True
+    else:
+        value = sa.func.json_type(PROFILES.c.traits, "$" + "".join(f'."{key}"' for key in path))
+    return conn.execute(sa.select(PROFILES.c.id).where(value.is_not(None)).limit(1)).first() is not None
+
+
 def _forget_catalog(conn: Connection, kind: str, values: list[str], column: sa.Column, *conds: sa.ColumnElement[bool]) -> None:
-    """Drop catalog entries that no stored event has any more (trait keys stay: they name, not describe)."""
+    """Drop catalog entries that no stored event has any more."""
     for i in range(0, len(values), 500):
         chunk = values[i : i + 500]
         still = {v for (v,) in conn.execute(sa.select(column).where(column.in_(chunk), *conds).distinct())}

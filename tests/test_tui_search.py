@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_tui_support import NOW, build_store, make_app, screen_text, settle
+from tests.test_tui_support import NOW, build_store, demo_journal, ingest, make_app, screen_text, settle
 from tui_profiles.config import Settings
 from tui_profiles.store.engine import make_engine
 from tui_profiles.tui.reader import Clock, StoreReader, UserQuery
@@ -17,13 +18,16 @@ from tui_profiles.tui.widgets.user_list import UserList
 
 
 @pytest.fixture
-def reader(tmp_path: Path) -> StoreReader:
-    url = build_store(tmp_path / "store")
-    return StoreReader(make_engine(url), Settings(db_url=url), Clock(now=lambda: NOW))
+def reader(tmp_path: Path, db_url: str) -> Iterator[StoreReader]:
+    """The demo store on SQLite and on PostgreSQL: the compiled SQL differs between them."""
+    ingest(db_url, [demo_journal().write(tmp_path / "events.jsonl")])
+    engine = make_engine(db_url)
+    yield StoreReader(engine, Settings(db_url=db_url), Clock(now=lambda: NOW))
+    engine.dispose()
 
 
 def ids(reader: StoreReader, text: str, period: str = "all") -> list[str]:
-    compiled = compile_search(text, NOW)
+    compiled = compile_search(text, NOW, settings=reader.settings, dialect=reader.engine.dialect.name)
     assert compiled.error is None, compiled.error
     window = reader.user_window(UserQuery(period=period, condition=compiled.condition), 0, 100)
     return [u.id for u in window.rows]
@@ -45,7 +49,7 @@ def test_the_filter_language_is_used(reader: StoreReader) -> None:
 
 def test_a_syntax_error_says_where_and_what(reader: StoreReader) -> None:
     pytest.importorskip("tui_profiles.store.filter_sql")
-    compiled = compile_search("seen:<", NOW)
+    compiled = compile_search("seen:<", NOW, settings=reader.settings)
     assert compiled.condition is None
     assert compiled.error is not None
     query, caret = compiled.error.splitlines()
@@ -57,7 +61,7 @@ def test_without_the_filter_modules_plain_text_is_used(reader: StoreReader, monk
 
     monkeypatch.setitem(sys.modules, "tui_profiles.store.filter_sql", None)
     monkeypatch.delattr(tui_profiles.store, "filter_sql", raising=False)
-    compiled = compile_search("plan:pro", NOW)
+    compiled = compile_search("plan:pro", NOW, settings=reader.settings)
     assert compiled.error is None
     assert ids(reader, "plan:pro") == []  # no profile has "plan:pro" in its id, name or email
     assert ids(reader, "ACME.com") == ["user-alice"]

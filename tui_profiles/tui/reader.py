@@ -21,7 +21,8 @@ from ..store.queries import EventDetail, EventRow, ProfileDetail, SessionRow, Us
 PERIODS: dict[str, int | None] = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS, "90d": 90 * DAY_MS, "all": None}
 DEFAULT_PERIOD = "7d"
 
-Condition = Callable[[int], "sa.ColumnElement[bool] | None"]
+# A search condition, built in the worker from its connection and its "now".
+Condition = Callable[[sa.Connection, int], "sa.ColumnElement[bool] | None"]
 
 
 def _local_tz() -> tzinfo:
@@ -38,7 +39,7 @@ class Clock:
 
 @dataclass(frozen=True, slots=True)
 class UserQuery:
-    """Which users the list shows: a period and a search condition (compiled for a given now)."""
+    """Which users the list shows: a period and a search condition."""
 
     period: str = DEFAULT_PERIOD
     condition: Condition | None = None
@@ -87,8 +88,8 @@ class StoreReader:
         that profile sits `anchor` rows below its top, wherever the profile has moved to."""
         now = self.now()
         since = query.since(now)
-        where = query.condition(now) if query.condition else None
         with self.engine.connect() as conn:
+            where = query.condition(conn, now) if query.condition else None
             total = queries.count_users(conn, since_ms=since, where=where)
             cursor = None
             if follow is not None:

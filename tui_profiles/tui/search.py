@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..config import Settings
 from .reader import Condition
 
 _FILTER_MODULES = ("tui_profiles.domain.filters", "tui_profiles.store.filter_sql")
@@ -22,8 +23,9 @@ class SearchCompiled:
     error: str | None = None
 
 
-def compile_search(text: str, now_ms: int) -> SearchCompiled:
-    """Parse once now (so a syntax error shows at once); compile again for each query's "now"."""
+def compile_search(text: str, now_ms: int, *, settings: Settings | None = None, dialect: str = "sqlite") -> SearchCompiled:
+    """Parse now, so a syntax error shows at once; the condition is compiled again in each query's
+    worker, with its connection (the compiler looks event names up there) and its "now"."""
     text = text.strip()
     if not text:
         return SearchCompiled(text)
@@ -36,13 +38,15 @@ def compile_search(text: str, now_ms: int) -> SearchCompiled:
         from ..store import queries
 
         condition = queries.plain_text_condition(text)
-        return SearchCompiled(text, lambda _now: condition)
+        return SearchCompiled(text, lambda _conn, _now: condition)
     try:
         tree = filters.parse(text)
     except filters.FilterSyntaxError as exc:
         return SearchCompiled(text, error=filters.format_error(text, exc))
-    try:  # compiled here once so a query the compiler refuses is reported under the bar, not in a worker
-        filter_sql.compile_filter(tree, now_ms=now_ms)
+    try:  # compiled once here, without a connection, so a refused query is reported under the bar
+        filter_sql.compile_filter(tree, now_ms=now_ms, settings=settings, dialect=dialect)
     except Exception as exc:  # noqa: BLE001 - shown to the person typing, never swallowed
         return SearchCompiled(text, error=f"{text}\ncannot search for this: {exc}")
-    return SearchCompiled(text, lambda now: filter_sql.compile_filter(tree, now_ms=now))
+    return SearchCompiled(
+        text, lambda conn, now: filter_sql.compile_filter(tree, now_ms=now, settings=settings, conn=conn)
+    )

@@ -27,8 +27,8 @@ SEARCH_HINT = "/ search: id, name, email (or a filter: plan:pro is:live did:\"Or
 class UsersScreen(ReportsWorkerErrors, Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", id="users.search"),
-        Binding("escape", "leave_search", "Back to list", show=False, id="users.leave_search"),
-        Binding("down", "leave_search", "Back to list", show=False, id="users.search_down"),
+        Binding("escape", "leave_search", "Leave the search bar", show=False, id="users.leave_search"),
+        Binding("down", "leave_search", "Leave the search bar", show=False, id="users.search_down"),
     ]
 
     class LiveCounted(Message, bubble=False):
@@ -145,7 +145,9 @@ class UsersScreen(ReportsWorkerErrors, Screen):
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
         if message.submitted:
             self.user_list.focus()
-        compiled = compile_search(message.text, self.reader.now())
+        compiled = compile_search(
+            message.text, self.reader.now(), settings=self.reader.settings, dialect=self.reader.engine.dialect.name
+        )
         bar = self.query_one(SearchBar)
         if compiled.error:
             bar.show_error(compiled.error)  # the list stays as it was

@@ -100,6 +100,7 @@ def test_erasure_removes_the_person_everywhere_and_reingesting_never_brings_them
     assert set(report.plan.ids) == set(BOB_IDS) and report.plan.external_id == "user-bob"
     assert report.rejected_removed == 2 and report.plan.other_profiles == ()
     assert set(report.companies_recomputed) == {"bobco", "acme"}
+    assert report.profiles_removed == len(report.removed_profiles) == 2 and report.plan.profile_id in report.removed_profiles
 
     assert rows_mentioning(db_url, BOB_IDS + BOB_DATA) == {}
     assert profile_doc(db_url, "user-alice", NOW) == alice_before

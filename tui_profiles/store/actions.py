@@ -65,6 +65,9 @@ class ErasureReport:
     profiles_removed: int
     rejected_removed: int
     companies_recomputed: tuple[str, ...]
+    # For views to refresh, as after an ingest batch: profiles rewritten, profiles gone.
+    touched_profiles: frozenset[int] = frozenset()
+    removed_profiles: frozenset[int] = frozenset()
 
 
 def _person_ids(conn: Connection, profile_id: int, kind: str, external_id: str) -> set[str]:
@@ -127,14 +130,17 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         conn.execute(LINKS.delete().where(sa.or_(LINKS.c.user_id.in_(ids), LINKS.c.anonymous_id.in_(ids))))
         conn.execute(ANON_IDS.delete().where(sa.or_(ANON_IDS.c.anonymous_id.in_(ids), ANON_IDS.c.profile_id == profile_id)))
         affected.add(profile_id)
-        _, removed = StoreWriter(engine, settings).rebuild_profiles(conn, affected)
+        touched, removed = StoreWriter(engine, settings).rebuild_profiles(conn, affected)
         company_upkeep.rebuild(conn, groups)
         _forget_catalog(conn, "event", names, EVENTS.c.name)
         _forget_catalog(conn, "page", pages, EVENTS.c.path, EVENTS.c.type == PAGE)
         _forget_trait_keys(conn, trait_keys)
         rejected = _erase_quarantine(conn, ids)
         suppression.add(conn, ids, now_ms=now_ms)
-    return ErasureReport(plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)))
+    return ErasureReport(
+        plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)),
+        touched_profiles=frozenset(touched), removed_profiles=frozenset(removed),
+    )  # fmt: skip
 
 
 def _take_writer_lock(conn: Connection) -> None:

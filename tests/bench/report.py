@@ -24,7 +24,8 @@ def percentile(samples: list[float], q: float) -> float | None:
 
 @dataclass
 class Figure:
-    """One row of the table. `ratio` is value / baseline; `met` compares the value to the target."""
+    """One row of the table. `ratio` is value / baseline (for paired samples, the median of the pairs'
+    ratios); `met` compares the value, or the ratio, to the target."""
 
     name: str
     backend: str
@@ -45,7 +46,11 @@ class Figure:
             self.value = median(self.samples)
         if self.baseline is None:
             self.baseline = median(self.baseline_samples)
-        if self.value is not None and self.baseline:
+        if self.samples and len(self.samples) == len(self.baseline_samples) and all(self.baseline_samples):
+            # Samples taken in pairs (each run next to its baseline run): the median of the
+            # pairs' ratios, so a burst of load on a shared machine moves both sides of one pair.
+            self.ratio = median([s / b for s, b in zip(self.samples, self.baseline_samples)])
+        elif self.value is not None and self.baseline:
             self.ratio = self.value / self.baseline
         return self
 

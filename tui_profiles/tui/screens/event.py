@@ -90,7 +90,7 @@ class EventScreen(ReportsWorkerErrors, Screen):
         if e.time_flag:
             out.append(f"  (time {e.time_flag}: received time shown)", style="yellow")
         out.append("\n")
-        for label, value in (("user", d.user_id), ("anonymous", d.anonymous_id), ("source", e.source), ("format", d.format)):
+        for label, value in (("user", d.user_id), ("anonymous", d.anonymous_id), ("source", e.source)):
             if value:
                 out.append(f"{label} ", style="dim")
                 out.append_text(safe.text(value))
@@ -106,6 +106,8 @@ class EventScreen(ReportsWorkerErrors, Screen):
             out.append("(unknown file)", style="dim")
         out.append("\nmessage id ", style="dim")
         out.append_text(safe.text(e.message_id))
+        out.append("  format ", style="dim")
+        out.append(d.format)
         if d.url:
             out.append("  url ", style="dim")
             out.append_text(safe.text(d.url, style="blue"))

@@ -11,6 +11,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.widgets import Tabs, Tree
 
 from ..config import Settings
 from .commands import UserJumpProvider
@@ -134,6 +135,8 @@ def help_sections() -> list[Section]:
         ("Session", SessionScreen),
         ("Event", EventScreen),
         ("Event tree", PropertyTree),
+        ("Event tree", Tree),
+        ("Tabs", Tabs),
         ("Help", HelpScreen),
     ]
 
@@ -145,7 +148,11 @@ def run_app(settings: Settings, inbox: Path | None = None) -> int:
 
     reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))
     app = ProfilesApp(reader, inbox=inbox)
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        # However the app ended, the watcher's thread must end too (an executor thread is joined at exit).
+        app.stop_watching.set()
     if inbox is not None:
         app.watcher_done.wait(10)  # let it commit what it has read
     reader.engine.dispose()

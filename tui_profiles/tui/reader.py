@@ -9,13 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..config import DAY_MS, Settings
-from ..store import queries
+from ..domain.goals import Goal, GoalError, parse_goals, tag_goal_events
+from ..ingest import export
+from ..store import actions, companies, feedback, goals, queries, retention
+from ..store.actions import ErasurePlan, ErasureReport
+from ..store.companies import CompanyDetail, CompanyRow
+from ..store.feedback import FeedbackItem
+from ..store.goals import GoalCompletion
 from ..store.queries import EventDetail, EventRow, ProfileDetail, SessionRow, UserRow
+from ..store.retention import CohortRow, RetentionTable
 
 # The user list's period switch, in the order `p` cycles through it.
 PERIODS: dict[str, int | None] = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS, "90d": 90 * DAY_MS, "all": None}
@@ -71,6 +79,15 @@ class Overview:
     until_ms: int
 
 
+@dataclass(frozen=True, slots=True)
+class CompanyWindow:
+    """A slice of the Companies list: `rows` start at index `start`; `total` companies match."""
+
+    total: int
+    start: int
+    rows: tuple[CompanyRow, ...]
+
+
 class StoreReader:
     """Queries for the screens, each in its own short-lived connection."""
 
@@ -78,6 +95,11 @@ class StoreReader:
         self.engine = engine
         self.settings = settings
         self.clock = clock
+        try:
+            self.goals: tuple[Goal, ...] = parse_goals(settings.goals)
+            self.goals_error: str | None = None
+        except GoalError as exc:  # shown on the profile; the app still opens
+            self.goals, self.goals_error = (), str(exc)
 
     def now(self) -> int:
         return self.clock.now()
@@ -195,3 +217,78 @@ class StoreReader:
         with self.engine.connect() as conn:
             rows = queries.users_by_ids(conn, [profile_id], settings=self.settings, now_ms=self.now())
         return rows[0] if rows else None
+
+    # -- companies ----------------------------------------------------------------
+    def company_window(self, search: str, start: int, limit: int) -> CompanyWindow:
+        with self.engine.connect() as conn:
+            total = companies.count_companies(conn, search=search or None)
+            start = max(0, min(start, max(0, total - 1)))
+            rows = companies.list_companies(conn, search=search or None, limit=limit, offset=start)
+        return CompanyWindow(total=total, start=start, rows=tuple(rows))
+
+    def find_companies(self, text: str, limit: int = 20) -> list[CompanyRow]:
+        with self.engine.connect() as conn:
+            return companies.list_companies(conn, search=text.strip() or None, limit=limit)
+
+    def company(self, company_id: str, period: str) -> CompanyDetail | None:
+        now = self.now()
+        window = PERIODS[period]
+        with self.engine.connect() as conn:
+            return companies.company_detail(
+                conn, company_id, settings=self.settings, now_ms=now, since_ms=None if window is None else now - window
+            )
+
+    def companies_of(self, profile_id: int) -> list[CompanyRow]:
+        with self.engine.connect() as conn:
+            return companies.companies_of(conn, profile_id)
+
+    @staticmethod
+    def company_members(company_id: str) -> UserQuery:
+        """The user list's query for a company's users (its counted members, every period)."""
+        return UserQuery(period="all", condition=lambda _conn, _now: companies.members_condition(company_id))
+
+    # -- cohorts and retention ----------------------------------------------------
+    def cohorts(self) -> list[CohortRow]:
+        with self.engine.connect() as conn:
+            return retention.cohorts(conn, settings=self.settings, now_ms=self.now())
+
+    def retention(
+        self, *, weeks: int, filter_text: str | None = None, first_event: str | None = None, return_event: str | None = None
+    ) -> RetentionTable:
+        """Raises filters.FilterSyntaxError or goals.GoalError for text that does not parse."""
+        with self.engine.connect() as conn:
+            return retention.retention(
+                conn, settings=self.settings, now_ms=self.now(), weeks=weeks, filter_text=filter_text,
+                first_event=first_event, return_event=return_event,
+            )  # fmt: skip
+
+    # -- goals and feedback -------------------------------------------------------
+    def goal_completions(self, profile_id: int) -> list[GoalCompletion]:
+        if not self.goals:
+            return []
+        with self.engine.connect() as conn:
+            return goals.goal_completions(conn, profile_id, self.goals, settings=self.settings)
+
+    def goal_tags(self, events: list[EventRow]) -> dict[int, tuple[str, ...]]:
+        """{event_id: goal names} for the events that meet a configured goal (no query: the events are here)."""
+        return tag_goal_events(events, self.goals) if self.goals else {}
+
+    def feedback(self, profile_id: int) -> list[FeedbackItem]:
+        with self.engine.connect() as conn:
+            return feedback.feedback_of(conn, profile_id, settings=self.settings, newest_first=True)
+
+    # -- profile actions (these write) --------------------------------------------
+    def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:
+        """Write the profile's export file; the number of events written, None if the profile is gone."""
+        return export.export_profile(self.engine, profile_id, path, fmt=fmt, settings=self.settings, now_ms=self.now())
+
+    def set_excluded(self, profile_id: int, excluded: bool) -> bool:
+        with self.engine.begin() as conn:
+            return actions.set_excluded(conn, profile_id, excluded)
+
+    def erasure_plan(self, profile_id: int) -> ErasurePlan | None:
+        with self.engine.connect() as conn:
+            return actions.erasure_plan(conn, profile_id)
+
+    def erase_profile(self, profile_id: int) -> ErasureReport | None:
+        return actions.erase_profile(self.engine, profile_id, settings=self.settings, now_ms=self.now())

@@ -12,6 +12,9 @@ import json
 import os
 import random
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -429,6 +432,34 @@ def test_each_batch_is_announced_with_the_profiles_it_touched(sqlite_url: str, i
     assert run.results[seen].touched_profiles == {pid["anon-y"]} and run.results[seen].events == 1
 
 
+def test_reading_while_the_watcher_writes_never_meets_a_lock(sqlite_url: str, inbox: Path) -> None:
+    store = Store(sqlite_url)  # a reading engine, as the app has
+    (inbox / "big.jsonl").write_bytes(b"".join(seg_line(f"l-{i}", anon=f"a-{i % 211}") for i in range(20_000)))
+    failures: list[BaseException] = []
+    reads = 0
+    done = threading.Event()
+
+    def read() -> None:
+        nonlocal reads
+        while not done.is_set():
+            try:
+                with store.engine.connect() as conn:
+                    conn.execute(sa.select(PROFILES.c.id).order_by(PROFILES.c.last_seen.desc()).limit(100)).all()
+                    conn.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar_one()
+                reads += 1
+            except BaseException as exc:  # noqa: BLE001 - the assertion below shows it
+                failures.append(exc)
+                return
+
+    reader = threading.Thread(target=read)
+    with watching(sqlite_url, inbox, batch_size=500):
+        reader.start()
+        wait_for(lambda: store.count() == 20_000 or failures, "the backlog")
+        done.set()
+        reader.join(WAIT)
+    assert failures == [] and reads > 0
+
+
 def test_two_watchers_on_one_store_store_each_line_once(db_url: str, inbox: Path) -> None:
     store = Store(db_url)
     rng = random.Random(7)
@@ -455,3 +486,25 @@ def test_two_watchers_on_one_store_store_each_line_once(db_url: str, inbox: Path
     # Each line went into the store through one of them, once.
     assert one.events + two.events == len(expected) + 1
     assert one.duplicates + two.duplicates == 0
+
+
+# -- the command ----------------------------------------------------------------------
+def test_the_watch_command_prints_each_batch_and_stops_cleanly_on_ctrl_c(sqlite_url: str, inbox: Path) -> None:
+    (inbox / "a.jsonl").write_bytes(seg_line("cmd-1") + seg_line("cmd-2", anon="anon-2"))
+    exe = str(Path(sys.executable).with_name("tui-profiles"))
+    proc = subprocess.Popen([exe, "--db", sqlite_url, "watch", str(inbox)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        store = Store(sqlite_url)
+        wait_for(lambda: store.has("cmd-1", "cmd-2"), "the command's first batch")
+        append(inbox / "a.jsonl", seg_line("cmd-3"))
+        wait_for(lambda: store.has("cmd-3"), "an appended line")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    batches = [line.split("  ", 1)[1] for line in out.decode().splitlines()]
+    assert batches == ["new events 2  duplicates 0  rejected 0  profiles 2", "new events 1  duplicates 0  rejected 0  profiles 1"]
+    assert err.decode().splitlines()[0] == f"watching {inbox} (Ctrl-C to stop)"
+    assert "stopped: new events 3" in err.decode()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import sqlalchemy as sa
 
@@ -199,7 +200,7 @@ class FileIngestor:
             fp = content_identity(fh.read(4096), complete=final)
             if fp is None:
                 return Outcome.NOT_YET
-            cur = self._cursor(fp, path, st.st_size, st.st_mtime_ns)
+            cur = self._cursor(fp, path, st.st_mtime_ns)
             start = cur.offset
             if st.st_size <= start:
                 # Nothing new; or an older or still-arriving copy of what was read: a prefix of it.
@@ -213,7 +214,11 @@ class FileIngestor:
             fh.seek(start)
             splitter = LineSplitter(start)
             received = now_ms()
-            while chunk := fh.read(READ_CHUNK):
+            # Up to the size seen on opening: a file that grows faster than it is read
+            # does not keep the others waiting (its growth is a change of its own).
+            left = st.st_size - start
+            while left > 0 and (chunk := fh.read(min(READ_CHUNK, left))):
+                left -= len(chunk)
                 for raw, end in splitter.feed(chunk):
                     cur = self._add(cur, raw, end, received)
                 if self.should_stop():
@@ -221,23 +226,28 @@ class FileIngestor:
             else:
                 if final and (last := splitter.flush()):
                     cur = self._add(cur, *last, received)
-            cur.size = max(st.st_size, cur.offset)
+            cur.size = st.st_size
         return Outcome.READ
 
     def _read_gzip(self, path: Path, *, give_up: bool, note: str) -> Outcome:
-        st = path.stat()
-        fp = content_identity(gzip_head(path), complete=True)
+        # One open file for every pass: a file renamed over this one meanwhile cannot mix in.
+        with open(path, "rb") as fh:
+            return self._read_gzip_file(fh, path, give_up=give_up, note=note)
+
+    def _read_gzip_file(self, fh: BinaryIO, path: Path, *, give_up: bool, note: str) -> Outcome:
+        st = os.fstat(fh.fileno())
+        fp = content_identity(gzip_head(fh), complete=True)
         problem = None
         if fp is None:  # nothing readable, or no content at all
-            problem = gzip_problem(path)
+            problem = gzip_problem(fh)
             if problem and not give_up:
                 return Outcome.WAITING
-            fp = raw_identity(path)
-        cur = self._cursor(fp, path, st.st_size, st.st_mtime_ns)
+            fp = raw_identity(fh)
+        cur = self._cursor(fp, path, st.st_mtime_ns)
         if cur.status in (DONE, BROKEN) and cur.size == st.st_size:
             return Outcome.READ
         if problem is None:
-            problem = gzip_problem(path)
+            problem = gzip_problem(fh)
         if problem and not give_up:
             return Outcome.WAITING
         skip = cur.offset
@@ -245,7 +255,7 @@ class FileIngestor:
         received = now_ms()
         stopped = False
         try:
-            for chunk in iter_gzip(path):
+            for chunk in iter_gzip(fh):
                 if skip:
                     if len(chunk) <= skip:
                         skip -= len(chunk)
@@ -285,9 +295,10 @@ class FileIngestor:
         result = self.flush()
         if result is None or result.stale_files:
             raise _Stale
-        return self._cursor(cur.fp, Path(cur.path), cur.size, cur.mtime_ms * 1_000_000)
+        return self._cursor(cur.fp, Path(cur.path), cur.mtime_ms * 1_000_000)
 
-    def _cursor(self, fp: str, path: Path, size: int, mtime_ns: int) -> _Cursor:
+    def _cursor(self, fp: str, path: Path, mtime_ns: int) -> _Cursor:
+        """The file's cursor in the pending batch; a new one starts from what the store said last."""
         cur = self._pending.cursors.get(fp)
         if cur is None:
             if fp not in self._known:

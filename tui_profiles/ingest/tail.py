@@ -11,9 +11,12 @@ by a rotation tool is still the same content at the same offset.
 from __future__ import annotations
 
 import hashlib
+import os
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
+from typing import BinaryIO
+
+Source = str | os.PathLike | BinaryIO
 
 FINGERPRINT_BYTES = 1024
 READ_CHUNK = 1 << 20
@@ -110,10 +113,10 @@ def content_identity(head: bytes, *, complete: bool = False) -> str | None:
     return f"{hashlib.blake2b(key, digest_size=16).hexdigest()}:{len(key)}"
 
 
-def raw_identity(path: Path) -> str:
+def raw_identity(fh: BinaryIO) -> str:
     """A fallback identity from a file's raw first bytes (a gzip file whose content cannot be read)."""
-    with open(path, "rb") as fh:
-        head = fh.read(FINGERPRINT_BYTES)
+    fh.seek(0)
+    head = fh.read(FINGERPRINT_BYTES)
     return f"raw:{hashlib.blake2b(head, digest_size=16).hexdigest()}:{len(head)}"
 
 
@@ -121,66 +124,75 @@ class GzipBroken(Exception):
     """The gzip stream does not end cleanly: still being written, truncated, or corrupt."""
 
 
-def iter_gzip(path: Path, *, limit: int | None = None) -> Iterator[bytes]:
+def iter_gzip(source: Source, *, limit: int | None = None) -> Iterator[bytes]:
     """The decompressed content of a gzip file (one or more members), chunk by chunk.
 
     Raises GzipBroken, with a reason a person can act on, when the stream is cut
     short or damaged. `limit`: stop quietly after about that many bytes of content.
+    An open file is read from its start (and left open).
     """
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            yield from _inflate(fh, limit)
+    else:
+        source.seek(0)
+        yield from _inflate(source, limit)
+
+
+def _inflate(fh: BinaryIO, limit: int | None) -> Iterator[bytes]:
     produced = 0
     members = 0
-    with open(path, "rb") as fh:
-        decomp = None
-        data = b""
-        while True:
-            if decomp is None:
-                data = data.lstrip(b"\x00")  # gzip allows zero padding between and after members
-                if not data:
-                    data = fh.read(READ_CHUNK)
-                    if not data:
-                        break  # a clean end, between members
-                    continue
-                if members and not _GZIP_MAGIC.startswith(data[:2]):
-                    raise GzipBroken(f"data that is not gzip after the end of gzip member {members}")
-                decomp = zlib.decompressobj(_GZIP_WBITS)
-            try:
-                out = decomp.decompress(data, READ_CHUNK)
-            except zlib.error as exc:
-                raise GzipBroken(f"corrupt gzip data after {produced} bytes of content: {exc}") from None
-            if out:
-                produced += len(out)
-                yield out
-                if limit is not None and produced >= limit:
-                    return
-            if decomp.eof:
-                data, decomp = decomp.unused_data, None
-                members += 1
-                continue
-            data = decomp.unconsumed_tail
-            if data or len(out) == READ_CHUNK:
-                continue  # output was capped: more is waiting in what was read
-            data = fh.read(READ_CHUNK)
+    decomp = None
+    data = b""
+    while True:
+        if decomp is None:
+            data = data.lstrip(b"\x00")  # gzip allows zero padding between and after members
             if not data:
-                raise GzipBroken("the gzip stream ends before its end marker (cut short, or still being written)")
+                data = fh.read(READ_CHUNK)
+                if not data:
+                    break  # a clean end, between members
+                continue
+            if members and not _GZIP_MAGIC.startswith(data[:2]):
+                raise GzipBroken(f"data that is not gzip after the end of gzip member {members}")
+            decomp = zlib.decompressobj(_GZIP_WBITS)
+        try:
+            out = decomp.decompress(data, READ_CHUNK)
+        except zlib.error as exc:
+            raise GzipBroken(f"corrupt gzip data after {produced} bytes of content: {exc}") from None
+        if out:
+            produced += len(out)
+            yield out
+            if limit is not None and produced >= limit:
+                return
+        if decomp.eof:
+            data, decomp = decomp.unused_data, None
+            members += 1
+            continue
+        data = decomp.unconsumed_tail
+        if data or len(out) == READ_CHUNK:
+            continue  # output was capped: more is waiting in what was read
+        data = fh.read(READ_CHUNK)
+        if not data:
+            raise GzipBroken("the gzip stream ends before its end marker (cut short, or still being written)")
     if not members:
         raise GzipBroken("the file is empty: no gzip stream yet")
 
 
-def gzip_head(path: Path) -> bytes:
+def gzip_head(source: Source) -> bytes:
     """The first content bytes of a gzip file, as many as can be read (a stream still arriving gives fewer)."""
     head = bytearray()
     try:
-        for chunk in iter_gzip(path, limit=FINGERPRINT_BYTES):
+        for chunk in iter_gzip(source, limit=FINGERPRINT_BYTES):
             head += chunk
     except GzipBroken:
         pass
     return bytes(head[:FINGERPRINT_BYTES])
 
 
-def gzip_problem(path: Path) -> str | None:
+def gzip_problem(source: Source) -> str | None:
     """None when the file is a complete gzip stream; otherwise why not. Reads it all, keeps nothing."""
     try:
-        for _ in iter_gzip(path):
+        for _ in iter_gzip(source):
             pass
     except GzipBroken as exc:
         return str(exc)

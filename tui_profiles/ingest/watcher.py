@@ -47,7 +47,7 @@ class InboxWatcher:
         debounce_ms: int = 100,
         gz_grace_seconds: float = 30.0,
     ) -> None:
-        self.folder = Path(folder)
+        self.folder = Path(os.path.abspath(folder))  # watchfiles reports absolute paths
         self.rescan_seconds = rescan_seconds
         self.step_ms = step_ms
         # A steady trickle of appends never leaves `step` ms quiet: this caps how long
@@ -130,7 +130,9 @@ class InboxWatcher:
     def _process(self, paths: Iterable[Path]) -> None:
         todo: list[tuple[Path, StatKey]] = []
         now = time.monotonic()
-        for path in paths:
+        # In name order, as `ingest` reads: exporters name files by time, and a profile's
+        # aggregates extend cheaply with newer events but are rebuilt for older ones.
+        for path in sorted(paths):
             try:
                 st = os.stat(path)
             except OSError:

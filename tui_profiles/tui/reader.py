@@ -22,7 +22,7 @@ from ..store.actions import ErasurePlan, ErasureReport
 from ..store.companies import CompanyDetail, CompanyRow
 from ..store.feedback import FeedbackItem
 from ..store.goals import GoalCompletion
-from ..store.queries import EventDetail, EventRow, ProfileDetail, SessionRow, UserRow
+from ..store.queries import EventDetail, EventRow, ProfileDetail, SavedFilterRow, SessionRow, UserRow
 from ..store.retention import CohortRow, RetentionTable
 
 # The user list's period switch, in the order `p` cycles through it.
@@ -261,6 +261,25 @@ class StoreReader:
                 conn, settings=self.settings, now_ms=self.now(), weeks=weeks, filter_text=filter_text,
                 first_event=first_event, return_event=return_event,
             )  # fmt: skip
+
+    # -- the search bar: suggestions and saved filters -----------------------------
+    def catalog(self, kind: str, prefix: str, limit: int) -> list[str]:
+        """Stored event names (`event`), page paths (`page`) or trait keys (`trait`) starting with `prefix`."""
+        with self.engine.connect() as conn:
+            return queries.catalog_values(conn, kind, prefix, limit=limit)
+
+    def saved_filters(self) -> list[SavedFilterRow]:
+        with self.engine.connect() as conn:
+            return queries.saved_filters(conn)
+
+    def save_filter(self, name: str, query: str) -> None:
+        """Save (or replace) a named filter, in the store: everyone on it sees it."""
+        with self.engine.begin() as conn:
+            queries.save_filter(conn, name, query, now_ms=self.now())
+
+    def delete_filter(self, name: str) -> bool:
+        with self.engine.begin() as conn:
+            return queries.delete_filter(conn, name)
 
     # -- goals and feedback -------------------------------------------------------
     def goal_completions(self, profile_id: int) -> list[GoalCompletion]:

@@ -11,12 +11,17 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.widgets import Tabs, Tree
 
 from ..config import Settings
 from .commands import UserJumpProvider
+from .company_commands import CompanyJumpProvider
 from .messages import StoreChanged
 from .reader import DEFAULT_PERIOD, PERIODS, Clock, StoreReader
+from .screens.cohorts import CohortsScreen
+from .screens.companies import CompaniesScreen
+from .screens.company import CompanyScreen
 from .screens.event import EventScreen
 from .screens.help import HelpScreen, Section
 from .screens.profile import ProfileScreen
@@ -35,11 +40,13 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tui-profiles"
-    COMMANDS = App.COMMANDS | {UserJumpProvider}
+    COMMANDS = App.COMMANDS | {UserJumpProvider, CompanyJumpProvider}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("p", "cycle_period", "Period", id="period"),
+        Binding("C", "open_companies", "Companies", id="companies"),
+        Binding("R", "open_cohorts", "Cohorts", id="cohorts"),
         Binding("ctrl+p", "command_palette", "Jump to user", key_display="ctrl+p", show=False, priority=True, id="palette"),
     ]
 
@@ -81,10 +88,29 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def open_event(self, event_id: int) -> None:
         self.push_screen(EventScreen(self.reader, event_id))
 
+    def open_company(self, company_id: str) -> None:
+        self.push_screen(CompanyScreen(self.reader, company_id))
+
+    def open_companies(self) -> None:
+        if not isinstance(self.screen, CompaniesScreen):
+            self.push_screen(CompaniesScreen(self.reader))
+
+    def open_cohorts(self) -> None:
+        if not isinstance(self.screen, CohortsScreen):
+            self.push_screen(CohortsScreen(self.reader))
+
+    def action_open_companies(self) -> None:
+        self.open_companies()
+
+    def action_open_cohorts(self) -> None:
+        self.open_cohorts()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cycle_period":
-            # The period applies to the user list and a profile's overview only.
-            return isinstance(self.screen, (UsersScreen, ProfileScreen))
+            # The period applies to the user list, a profile's overview and a company's figures only.
+            return isinstance(self.screen, (UsersScreen, ProfileScreen, CompanyScreen))
+        if action in ("open_companies", "open_cohorts"):
+            return not isinstance(self.screen, ModalScreen)  # not from above the help or a confirmation
         return True
 
     def action_cycle_period(self) -> None:
@@ -136,6 +162,9 @@ def help_sections() -> list[Section]:
         ("Event", EventScreen),
         ("Event tree", PropertyTree),
         ("Event tree", Tree),
+        ("Companies", CompaniesScreen),
+        ("Company", CompanyScreen),
+        ("Cohorts", CohortsScreen),
         ("Tabs", Tabs),
         ("Help", HelpScreen),
     ]

@@ -1,0 +1,68 @@
+"""The command palette's way to a company: type part of its id or name; also the Companies and Cohorts screens."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from ..store.companies import CompanyRow
+from . import formatting, safe
+
+LIMIT = 10
+# (what is typed to find it, help line, app method)
+SCREENS = (
+    ("Companies", "every company, searchable (C)", "open_companies"),
+    ("Cohorts and retention", "saved filters with their size and a weekly retention grid (R)", "open_cohorts"),
+)
+
+
+def _prompt(company: CompanyRow, query: str) -> Text:
+    """Name on the first line (the match highlighted), id and size dim on the second; `Text`, never markup."""
+    name = safe.clean(company.display_name)
+    line = Text(name, style="bold")
+    if query:
+        at = name.casefold().find(query.casefold())
+        if at >= 0:
+            line.stylize("reverse", at, at + len(query))
+    details = f"company  ·  {safe.clean(company.id)}  ·  {formatting.count(company.users)} users"
+    return line + Text("\n" + details, style="dim")
+
+
+class CompanyJumpProvider(Provider):
+    """Companies whose id or name contains what is typed (most recently active first), and the two screens."""
+
+    async def _companies(self, text: str) -> list[CompanyRow]:
+        reader = self.app.reader  # type: ignore[attr-defined]
+        worker = self.app.run_worker(
+            partial(reader.find_companies, text, LIMIT), thread=True, exclusive=True, group="palette-companies",
+            exit_on_error=False, name="find companies",
+        )
+        try:
+            return await worker.wait()
+        except (WorkerCancelled, WorkerFailed):
+            return []
+
+    async def discover(self) -> Hits:
+        for name, help_text, method in SCREENS:
+            yield DiscoveryHit(Text(name, style="bold"), getattr(self.app, method), text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if not query:
+            return
+        matcher = self.matcher(query)
+        for name, help_text, method in SCREENS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, Text(name, style="bold"), getattr(self.app, method), text=name, help=help_text)
+        folded = query.casefold()
+        for rank, company in enumerate(await self._companies(query)):
+            exact = folded in (company.id.casefold(), (company.name or "").casefold())
+            score = 1.0 if exact else 0.85 - rank / (2 * LIMIT)
+            yield Hit(
+                score, _prompt(company, query), partial(self.app.open_company, company.id),  # type: ignore[attr-defined]
+                text=safe.clean(company.display_name),
+            )

@@ -69,11 +69,11 @@ async def test_profile_header_and_tabs_by_keys(store: str) -> None:
         assert "events 7   sessions 2   avg session 18m 30s" in text
         assert "Order Completed" in text and "/account" in text
         tabs = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("tab")
             await settle(pilot)
             tabs.append(active_tab(app))
-        assert tabs == ["sessions", "timeline", "properties", "overview"]
+        assert tabs == ["sessions", "timeline", "feedback", "properties", "overview"]
         await pilot.press("shift+tab")
         assert active_tab(app) == "properties"
         await pilot.press("escape")
@@ -278,7 +278,7 @@ async def test_hostile_profile_is_shown_literally(store: str) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert safe.clean(HOSTILE_PATH) in text and HOSTILE_EVENT in text
-        await pilot.press("tab")
+        await pilot.press("tab", "tab")  # past Feedback to Properties
         await settle(pilot)
         text = screen_text(app)
         assert HOSTILE_KEY in text and safe.clean(HOSTILE_OSC) in text

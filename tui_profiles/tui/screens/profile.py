@@ -16,6 +16,8 @@ from ...store.queries import ProfileDetail, SessionRow
 from .. import formatting, safe
 from ..reader import Overview, StoreReader
 from ..widgets.activity_chart import ActivityChart
+from ..widgets.feedback import FeedbackList
+from ..widgets.goals import GoalsBar
 from ..widgets.property_rows import PropertyRow, matching, property_line, property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.search_bar import SearchBar
@@ -23,17 +25,19 @@ from ..widgets.timeline import Timeline
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
+from .profile_actions import ACTION_BINDINGS, ProfileActions
 
-TABS = ("overview", "sessions", "timeline", "properties")
+TABS = ("overview", "sessions", "timeline", "feedback", "properties")
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
         Binding("tab", "next_tab", "Next tab", id="profile.next_tab"),
         Binding("shift+tab", "previous_tab", "Previous tab", show=False, id="profile.previous_tab"),
         Binding("slash", "search", "Search", id="profile.search"),
+        *ACTION_BINDINGS,
     ]
 
     class ProfileLoaded(Message, bubble=False):
@@ -66,6 +70,7 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
         with TabbedContent(id="tabs"):
             with TabPane("Overview", id="overview"):
                 yield Static("", id="overview-stats", markup=False)
+                yield GoalsBar(self.reader, self.profile_id, id="goals")
                 yield SearchBar("/ filter top events and pages", id="top-search")
                 with Horizontal(id="tops"):
                     with Vertical():
@@ -80,6 +85,8 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
                 yield RowsList(self._session_row, identity=lambda s: s.id, empty="no sessions", id="session-list")
             with TabPane("Timeline", id="timeline"):
                 yield Timeline(self.reader, id="timeline-list")
+            with TabPane("Feedback", id="feedback"):
+                yield FeedbackList(self.reader, self.profile_id, id="feedback-tab")
             with TabPane("Properties", id="properties"):
                 yield SearchBar("/ search traits: key or value", id="property-search")
                 yield RowsList(property_line, identity=lambda r: r[0], empty="no traits", selectable=False, id="property-list")
@@ -177,6 +184,8 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
         self.load_profile()
         self.load_sessions()
         self.query_one(Timeline).refresh_newer()
+        self.query_one(GoalsBar).reload()
+        self.query_one(FeedbackList).reload()
 
     def tick(self) -> None:
         if self.is_current and self.detail is not None:
@@ -193,6 +202,8 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
         out = Text(no_wrap=True, end="")
         out.append_text(safe.text(u.display_name, style="bold"))
         out.append(f"  {u.kind}", style="bold" if u.kind == "identified" else "dim")
+        if u.excluded:
+            out.append("  excluded", style="bold red")
         if live:
             out.append("  ● live", style="bold green")
         if u.email and u.email != u.display_name:
@@ -268,6 +279,7 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         focus = {
             "overview": "#top-events", "sessions": "#session-list", "timeline": "#timeline-list", "properties": "#property-list",
+            "feedback": "#feedback-list",
         }[event.pane.id or "overview"]
         self.query_one(focus).focus()
 
@@ -301,6 +313,9 @@ class ProfileScreen(ReportsWorkerErrors, Screen):
 
     def on_timeline_open_event(self, message: Timeline.OpenEvent) -> None:
         self.app.open_event(message.event.event_id)  # type: ignore[attr-defined]
+
+    def on_feedback_list_open_event(self, message: FeedbackList.OpenEvent) -> None:
+        self.app.open_event(message.event_id)  # type: ignore[attr-defined]
 
 
 def _count_line(row: tuple[str, int], width: int) -> Text:

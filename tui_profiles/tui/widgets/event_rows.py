@@ -25,10 +25,11 @@ _BADGES = {
 _QUIET_KEYS = frozenset({"path", "url", "title", "referrer", "search", "$current_url", "$pathname"})
 
 
-def badge(event: EventRow, goals: Collection[str]) -> Text:
+def badge(event: EventRow, goals: Collection[str], met: Collection[str] = ()) -> Text:
+    """`met`: the configured goals this event completes (domain/goals.py), marked like an order."""
     if event.name == RAGE_CLICK:
         return Text("rage", style="bold red")
-    if event.name in goals:
+    if met or event.name in goals:
         return Text("★ goal", style="bold yellow")
     if event.name == "$autocapture" or (event.name or "").endswith("click"):
         return Text("click", style="magenta")
@@ -74,16 +75,21 @@ def event_header(width: int, *, lead: str, show_path: bool = False) -> Text:
     )
 
 
-def event_line(event: EventRow, width: int, *, lead: str, goals: Collection[str], show_path: bool = False) -> Text:
-    """`lead` is the time column (a clock time, or the time since the session started)."""
+def event_line(
+    event: EventRow, width: int, *, lead: str, goals: Collection[str], show_path: bool = False, met: tuple[str, ...] = ()
+) -> Text:
+    """`lead` is the time column (a clock time, or the time since the session started); `met` names the goals it completes."""
     rage = event.name == RAGE_CLICK
     name_w, path_w, details_w = _widths(width, show_path)
     source = Text(event.source or "", style="dim")
     path = safe.text(event.path or "", style="blue") if event.type != "page" else Text("")
+    details = Text(summary(event.properties), style="dim")
+    if met:
+        details = Text("★ " + ", ".join(safe.clean(g) for g in met) + "  ", style="bold yellow") + details
     row = columns_text(
         [
-            (Text(" "), 1), (Text(lead, style="dim"), 9), (badge(event, goals), 8), (title(event), name_w),
-            (path, path_w), (Text(summary(event.properties), style="dim"), details_w), (source, 7),
+            (Text(" "), 1), (Text(lead, style="dim"), 9), (badge(event, goals, met), 8), (title(event), name_w),
+            (path, path_w), (details, details_w), (source, 7),
         ]
     )
     if rage:

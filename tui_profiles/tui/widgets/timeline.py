@@ -47,10 +47,11 @@ class Timeline(ReportsWorkerErrors, VirtualList):
             self.event = event
 
     class PageArrived(Message, bubble=False):
-        def __init__(self, generation: int, events: list[EventRow], sessions: list[SessionRow] | None, *, newer: bool, exhausted: bool, then_last: bool) -> None:
+        def __init__(self, generation: int, events: list[EventRow], sessions: list[SessionRow] | None, *, newer: bool, exhausted: bool, then_last: bool, goals: dict[int, tuple[str, ...]] | None = None) -> None:
             super().__init__()
             self.generation, self.events, self.sessions = generation, events, sessions
             self.newer, self.exhausted, self.then_last = newer, exhausted, then_last
+            self.goals = goals or {}
 
     def __init__(self, reader: StoreReader, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -59,6 +60,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.events: list[EventRow] = []
         self.sessions: dict[str, SessionRow] = {}
         self.items: list[Item] = []
+        self.goals: dict[int, tuple[str, ...]] = {}  # event id -> the configured goals it completes
         self.exhausted = False
         self.loading = False
         self.chosen = False  # the person moved the cursor: it then stays on that event
@@ -86,7 +88,10 @@ class Timeline(ReportsWorkerErrors, VirtualList):
                 self.sessions.get(item.session_id), item.session_id, width,
                 tz=tz, now_ms=self.reader.now(), live_ms=self.reader.settings.live_ms,
             )
-        return event_line(item, width, lead=formatting.clock(item.ts, tz), goals=self.reader.settings.order_events, show_path=True)
+        return event_line(
+            item, width, lead=formatting.clock(item.ts, tz), goals=self.reader.settings.order_events, show_path=True,
+            met=self.goals.get(item.event_id, ()),
+        )
 
     def _rebuild(self) -> None:
         items: list[Item] = []
@@ -103,6 +108,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.profile_id = profile_id
         self._generation += 1
         self.events, self.items, self.exhausted = [], [], False
+        self.goals = {}
         self.loading = True
         self.chosen = False
         self.rows_changed()
@@ -147,15 +153,17 @@ class Timeline(ReportsWorkerErrors, VirtualList):
                 break
             before = (page[-1].ts, page[-1].event_id)
         sessions = self.reader.sessions(profile_id) if with_sessions else None
+        goals = self.reader.goal_tags(events)
         if not worker.is_cancelled:
-            self.post_message(self.PageArrived(generation, events, sessions, newer=False, exhausted=exhausted, then_last=to_end))
+            self.post_message(self.PageArrived(generation, events, sessions, newer=False, exhausted=exhausted, then_last=to_end, goals=goals))
 
     @work(thread=True, exclusive=True, group="timeline-newer", exit_on_error=False)
     def _fetch_newer(self, generation: int, profile_id: int, after: tuple[int, int]) -> None:
         events = self.reader.timeline_newer(profile_id, after=after)
         sessions = self.reader.sessions(profile_id)
+        goals = self.reader.goal_tags(events)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.PageArrived(generation, events, sessions, newer=True, exhausted=False, then_last=False))
+            self.post_message(self.PageArrived(generation, events, sessions, newer=True, exhausted=False, then_last=False, goals=goals))
 
     def on_timeline_page_arrived(self, message: PageArrived) -> None:
         message.stop()
@@ -163,6 +171,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
             return
         if message.sessions is not None:
             self.sessions = {s.id: s for s in message.sessions}
+        self.goals.update(message.goals)
         if message.newer:
             self._prepend(message.events)
             return

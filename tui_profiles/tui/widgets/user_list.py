@@ -106,17 +106,23 @@ class UserList(ReportsWorkerErrors, VirtualList):
         lay = layout(width)
         tz = self.reader.clock.tz
         tags = [t for t in user.tags if t != "live"]  # the dot says it, and fades on time
+        tags_text = Text(", ".join(tags), style="cyan")
+        name_style = "bold" if user.kind == "identified" else ""
+        if user.excluded:
+            # Still listed so staff can find them, but visibly out of every count.
+            tags_text = Text("excluded" + (", " if tags else ""), style="bold red") + tags_text
+            name_style = "dim strike"
         return columns_text(
             [
                 (Text(LIVE_DOT if live else " ", style="bold green"), lay.dot),
-                (safe.text(user.display_name, style="bold" if user.kind == "identified" else ""), lay.name),
+                (safe.text(user.display_name, style=name_style), lay.name),
                 (Text(user.kind, style="" if user.kind == "identified" else "dim"), lay.kind),
                 (safe.text(user.country or ""), lay.country),
                 (Text(formatting.count(user.sessions), justify="right"), lay.sessions),
                 (Text(formatting.count(user.events), justify="right"), lay.events),
                 (Text(formatting.ago(user.last_seen, now)), lay.last_seen),
                 (Text(formatting.day(user.first_seen, tz), style="dim"), lay.first_seen),
-                (Text(", ".join(tags), style="cyan"), lay.tags),
+                (tags_text, lay.tags),
             ]
         )
 

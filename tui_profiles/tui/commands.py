@@ -1,4 +1,4 @@
-"""The command palette's way to a user: type part of an id, a name or an email, press enter."""
+"""The command palette: jump to a user (part of an id, a name or an email), and recall or delete a saved filter."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from ..store.queries import UserRow
+from ..store.queries import SavedFilterRow, UserRow
 from . import safe
 
 LIMIT = 20
@@ -65,3 +65,47 @@ class UserJumpProvider(Provider):
                 score, _prompt(user, query), partial(self.app.open_profile, user.profile_id),  # type: ignore[attr-defined]
                 text=safe.clean(user.display_name),
             )
+
+
+def _filter_prompt(verb: str, saved: SavedFilterRow) -> Text:
+    """`Filter: name` on the first line, the query dim on the second; both typed by people, so cleaned."""
+    line = Text(f"{verb}: ", style="bold red" if verb.startswith("Delete") else "bold")
+    line.append_text(safe.text(saved.name, style="bold"))
+    return line + Text("\n") + safe.text(saved.query, style="dim")
+
+
+class SavedFilterProvider(Provider):
+    """Saved filters, from the store: `Filter: <name>` puts its query in the user list's search bar,
+    `Delete filter: <name>` deletes it (after asking). Registered on the Users screen, which does both."""
+
+    filters: list[SavedFilterRow] = []
+
+    async def startup(self) -> None:
+        worker = self.app.run_worker(
+            self.app.reader.saved_filters, thread=True, exclusive=True, group="palette-filters",  # type: ignore[attr-defined]
+            exit_on_error=False, name="saved filters",
+        )
+        try:
+            self.filters = await worker.wait()
+        except (WorkerCancelled, WorkerFailed):
+            self.filters = []
+
+    def _apply(self, saved: SavedFilterRow) -> None:
+        self.screen.apply_saved_filter(saved.name, saved.query)  # type: ignore[attr-defined]
+
+    def _delete(self, saved: SavedFilterRow) -> None:
+        self.screen.delete_saved_filter(saved.name, saved.query)  # type: ignore[attr-defined]
+
+    async def discover(self) -> Hits:
+        for saved in self.filters:
+            yield DiscoveryHit(_filter_prompt("Filter", saved), partial(self._apply, saved), text=f"Filter: {safe.clean(saved.name)}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for saved in self.filters:
+            name = safe.clean(saved.name)
+            for verb, command, weight in (("Filter", self._apply, 1.0), ("Delete filter", self._delete, 0.9)):
+                # The name and the query both find it; `Matcher.match` only scores (it parses nothing).
+                score = max(matcher.match(f"{verb}: {name}"), 0.8 * matcher.match(f"{verb}: {safe.clean(saved.query)}"))
+                if score > 0:
+                    yield Hit(score * weight, _filter_prompt(verb, saved), partial(command, saved), text=f"{verb}: {name}")

@@ -1,6 +1,13 @@
-"""Users (home): who was seen in the period, newest activity first, live, searchable as you type."""
+"""Users (home): who was seen in the period, newest activity first, live, searchable as you type.
+
+The search bar suggests keys, tags, states, event names and page paths as you type; a search can be
+saved under a name (`ctrl+s`), recalled or deleted from the command palette, and its name shows in the
+title while the bar holds its query unchanged.
+"""
 
 from __future__ import annotations
+
+from functools import partial
 
 from rich.text import Text
 from textual import work
@@ -11,22 +18,27 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from .. import formatting
+from .. import formatting, safe
+from ..commands import SavedFilterProvider
 from ..reader import StoreReader, UserQuery
 from ..search import SearchCompiled, compile_search
+from ..suggest import FilterCompleter
 from ..widgets.search_bar import SearchBar
 from ..widgets.title_bar import TitleBar
 from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
+from .saved_filters import DeleteFilterScreen, SaveFilterScreen
 
 TICK_S = 5.0  # live dots are re-evaluated this often, so they fade at the 10-minute mark
 SEARCH_HINT = "/ search: id, name, email (or a filter: plan:pro is:live did:\"Order Completed\")"
 
 
 class UsersScreen(ReportsWorkerErrors, Screen):
+    COMMANDS = {SavedFilterProvider}
     BINDINGS = [
         Binding("slash", "search", "Search", id="users.search"),
+        Binding("ctrl+s", "save_filter", "Save", key_display="^s", tooltip="Save the search as a named filter", id="users.save_filter"),
         Binding("escape", "leave_search", "Leave the search bar", show=False, id="users.leave_search"),
         Binding("down", "leave_search", "Leave the search bar", show=False, id="users.search_down"),
     ]
@@ -36,17 +48,30 @@ class UsersScreen(ReportsWorkerErrors, Screen):
             super().__init__()
             self.live = live
 
+    class FilterSaved(Message, bubble=False):
+        def __init__(self, name: str, query: str) -> None:
+            super().__init__()
+            self.name, self.query = name, query
+
+    class FilterDeleted(Message, bubble=False):
+        def __init__(self, name: str, deleted: bool) -> None:
+            super().__init__()
+            self.name, self.deleted = name, deleted
+
     def __init__(self, reader: StoreReader) -> None:
         super().__init__(id="users-screen")
         self.reader = reader
         self.search = SearchCompiled("")
         self.matching: int | None = None
         self.live: int | None = None
+        self.new_above = 0
+        self.saved: tuple[str, str] | None = None  # (name, query) of the saved filter last recalled or saved
+        self.completer = FilterCompleter(reader.catalog)
         self._stale = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Users"), id="title")
-        yield SearchBar(SEARCH_HINT, id="search")
+        yield SearchBar(SEARCH_HINT, id="search", completer=self.completer)
         yield Static(id="columns", markup=False)
         yield UserList(self.reader, id="users")
         yield Footer()
@@ -78,6 +103,7 @@ class UsersScreen(ReportsWorkerErrors, Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
+        self.completer.forget()  # new events may bring new names to suggest
         if not self.is_current:
             self._stale = True  # refreshed when we come back, not while hidden
             return
@@ -105,10 +131,18 @@ class UsersScreen(ReportsWorkerErrors, Screen):
         self.on_resize()
 
     def on_user_list_new_above(self, message: UserList.NewAbove) -> None:
+        self.new_above = message.count
+        self._show_title()
+
+    def _show_title(self) -> None:
         left = Text("tui-profiles", style="bold") + Text(" · Users")
-        if message.count:
+        name = self.active_filter_name
+        if name is not None:
+            left.append(" · filter ")
+            left.append_text(safe.text(name, style="bold cyan"))
+        if self.new_above:
             # The cursor keeps its row; what arrived above it is one key away.
-            left.append(f"   ▲ {formatting.count(message.count)} new above (g)", style="bold yellow")
+            left.append(f"   ▲ {formatting.count(self.new_above)} new above (g)", style="bold yellow")
         self.query_one(TitleBar).left = left
 
     def _show_status(self) -> None:
@@ -143,6 +177,7 @@ class UsersScreen(ReportsWorkerErrors, Screen):
         return True
 
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
+        self._show_title()  # a saved filter's name shows only while its query is unchanged
         if message.submitted:
             self.user_list.focus()
         compiled = compile_search(
@@ -164,3 +199,68 @@ class UsersScreen(ReportsWorkerErrors, Screen):
         if user is not None:
             self.app.open_profile(user.profile_id)  # type: ignore[attr-defined]
 
+    # -- saved filters ------------------------------------------------------------
+    @property
+    def active_filter_name(self) -> str | None:
+        """The saved filter's name, while the bar holds its query unchanged."""
+        if self.saved is None or self.query_one(SearchBar).value.strip() != self.saved[1].strip():
+            return None
+        return self.saved[0]
+
+    def action_save_filter(self) -> None:
+        text = self.query_one(SearchBar).value.strip()
+        if not text:
+            self.notify("Type a search first (/), then save it.", title="Nothing to save", severity="warning", markup=False)
+            return
+        compiled = compile_search(text, self.reader.now(), settings=self.reader.settings, dialect=self.reader.engine.dialect.name)
+        if compiled.error:
+            self.notify("This search does not read as a filter; fix it first.", title="Not saved", severity="warning", markup=False)
+            return
+        screen = SaveFilterScreen(self.reader, text, self.active_filter_name or "")
+        self.app.push_screen(screen, callback=partial(self._save_as, text))
+
+    def _save_as(self, query: str, name: str | None) -> None:
+        if name:
+            self.save_filter(name, query)
+
+    @work(thread=True, group="saved-filters", exit_on_error=False)
+    def save_filter(self, name: str, query: str) -> None:
+        self.reader.save_filter(name, query)
+        self.post_message(self.FilterSaved(name, query))
+
+    def on_users_screen_filter_saved(self, message: FilterSaved) -> None:
+        self.notify(f"Saved as {safe.clean(message.name)}: ctrl+p recalls it", title="Filter saved", markup=False)
+        if self.query_one(SearchBar).value.strip() == message.query:
+            self.saved = (message.name, message.query)
+            self._show_title()
+
+    def apply_saved_filter(self, name: str, query: str) -> None:
+        """Put a saved filter's query in the search bar (from the command palette)."""
+        self.saved = (name, query)
+        self.query_one(SearchBar).set_value(query)
+        self.user_list.focus()
+        self._show_title()
+
+    def delete_saved_filter(self, name: str, query: str) -> None:
+        """Ask, then delete a saved filter for everyone on the store (from the command palette)."""
+
+        def answered(delete: bool | None) -> None:
+            if delete:
+                self.delete_filter(name)
+
+        self.app.push_screen(DeleteFilterScreen(name, query), callback=answered)
+
+    @work(thread=True, group="saved-filters", exit_on_error=False)
+    def delete_filter(self, name: str) -> None:
+        deleted = self.reader.delete_filter(name)
+        self.post_message(self.FilterDeleted(name, deleted))
+
+    def on_users_screen_filter_deleted(self, message: FilterDeleted) -> None:
+        shown = safe.clean(message.name)
+        if message.deleted:
+            self.notify(f"Deleted the saved filter {shown}", title="Filter deleted", markup=False)
+        else:
+            self.notify(f"No saved filter is named {shown} any more", title="Nothing deleted", severity="warning", markup=False)
+        if self.saved is not None and self.saved[0] == message.name:
+            self.saved = None
+            self._show_title()

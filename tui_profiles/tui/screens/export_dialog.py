@@ -62,7 +62,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         border: round $accent; background: $surface; padding: 0 1;
     }
     ExportDialog Static { height: auto; }
-    ExportDialog RadioSet { width: 1fr; layout: horizontal; margin: 1 0 0 0; }
+    ExportDialog Input { margin-top: 1; }
+    ExportDialog RadioSet { width: 1fr; layout: horizontal; }
     ExportDialog Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ExportDialog Button { margin-left: 2; }
     """
@@ -78,13 +79,13 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             title = Text("Export ", style="bold") + safe.text(self.display_name, style="bold")
             yield Static(title, markup=False)
             yield Static(
-                Text("Every event of this profile, to the file below (replaced if it exists). Enter writes it.", style="dim"),
+                Text("Every event of this profile, to this file (replaced if it exists). Enter writes it; tab: the format.", style="dim"),
                 markup=False,
             )
+            yield Input(str(self.folder / default_name(self.ident, CSV)), id="export-path")
             with RadioSet(id="export-format"):
                 yield RadioButton("CSV: a summary, then one row an event (spreadsheet-safe)", value=True, id="fmt-csv")
                 yield RadioButton("JSONL: the raw events", id="fmt-jsonl")
-            yield Input(str(self.folder / default_name(self.ident, CSV)), id="export-path")
             with Horizontal():
                 yield Button("Cancel", id="export-cancel")
                 yield Button("Export", variant="primary", id="export-go")

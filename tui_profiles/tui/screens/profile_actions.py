@@ -65,7 +65,7 @@ class ProfileActions:
             super().__init__()
             self.report = report
 
-    def _name(self) -> str:
+    def _who(self) -> str:
         return self.detail.user.display_name if self.detail is not None else str(self.profile_id)
 
     def _loaded(self) -> bool:
@@ -143,7 +143,7 @@ class ProfileActions:
             app.notify("The profile no longer exists.", severity="warning", markup=False)
             return
         state = "excluded: left out of every count (x includes it again)" if message.excluded else "included: counted again"
-        app.notify(f"{safe.clean(self._name())} {state}", markup=False)
+        app.notify(f"{safe.clean(self._who())} {state}", markup=False)
         app.post_message(StoreChanged(frozenset({self.profile_id})))  # every open view re-reads, this one too
 
     # -- erase --------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class ProfileActions:
         if message.plan is None:
             app.notify("The profile no longer exists.", severity="warning", markup=False)
             return
-        app.push_screen(EraseConfirm(message.plan, self._name()), self._erase_confirmed)
+        app.push_screen(EraseConfirm(message.plan, self._who()), self._erase_confirmed)
 
     def _erase_confirmed(self, confirmed: bool | None) -> None:
         if confirmed:

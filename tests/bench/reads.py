@@ -68,7 +68,8 @@ def figures(url: str, backend: str, data: Dataset, *, samples: int, log) -> list
 
     now = data.end_ms
     engine = make_engine(url)
-    reader = StoreReader(engine, Settings(db_url=url), Clock(now=lambda: now))
+    settings = Settings(db_url=url)
+    reader = StoreReader(engine, settings, Clock(now=lambda: now))
     out = []
 
     page = lambda: reader.user_window(UserQuery(period="7d"), 0, WINDOW)  # noqa: E731
@@ -117,22 +118,14 @@ def figures(url: str, backend: str, data: Dataset, *, samples: int, log) -> list
     if not all(importlib.util.find_spec(m) for m in ("tui_profiles.domain.filters", "tui_profiles.store.filter_sql")):
         out.append(skipped("filter set (20 queries)", backend, "the filter language is not in this build", "median < 50 ms"))
         return out
-    from tui_profiles.domain import filters
-    from tui_profiles.store import filter_sql
-
     per_query: dict[str, float] = {}
     every: list[float] = []
     for text in filter_queries(now):
 
         def search(text: str = text) -> None:
-            if backend == "sqlite":  # as the app's search bar does it
-                compiled = compile_search(text, now)
-                assert compiled.error is None, compiled.error
-                condition = compiled.condition
-            else:  # the app's search compiles for SQLite only (see the note): compile for this database
-                tree = filters.parse(text)
-                condition = lambda at: filter_sql.compile_filter(tree, now_ms=at, dialect=backend)  # noqa: E731
-            reader.user_window(UserQuery(period="7d", condition=condition), 0, WINDOW)
+            compiled = compile_search(text, now, settings=settings, dialect=backend)  # as the app's search bar does
+            assert compiled.error is None, compiled.error
+            reader.user_window(UserQuery(period="7d", condition=compiled.condition), 0, WINDOW)
 
         search()
         runs = [timed(search) for _ in range(max(3, samples // 5))]
@@ -145,9 +138,6 @@ def figures(url: str, backend: str, data: Dataset, *, samples: int, log) -> list
     p95 = Figure("filter set (20 queries), p95", backend, "ms", value=percentile(every, 95), target="< 200 ms")
     p95.met = p95.value < 200
     p95.note = "slowest: " + ", ".join(f"{q} {ms:.0f} ms" for q, ms in slowest)
-    if backend != "sqlite":
-        med.note = ("compiled with dialect='postgresql': tui/search.py and cli._compile_filter call compile_filter "
-                    "without a dialect, so the app's search fails on PostgreSQL (py_lower does not exist)")  # fmt: skip
     out += [med, p95]
     log(f"  queries [{backend}]: page {out[0].value:.1f} ms, live {out[1].value:.1f} ms, profile {out[2].value:.1f} ms, "
         f"filters median {med.value:.1f} / p95 {p95.value:.1f} ms")  # fmt: skip

@@ -28,6 +28,7 @@ from .screens.profile import ProfileScreen
 from .screens.session import SessionScreen
 from .screens.users import UsersScreen
 from .widgets.property_tree import PropertyTree
+from .widgets.search_bar import QueryInput
 from .widgets.virtual_list import VirtualList
 from .workers import ReportsWorkerErrors
 
@@ -157,6 +158,7 @@ def help_sections() -> list[Section]:
         ("Everywhere", ProfilesApp),
         ("Lists", VirtualList),
         ("Users", UsersScreen),
+        ("Suggestions", QueryInput),
         ("Profile", ProfileScreen),
         ("Session", SessionScreen),
         ("Event", EventScreen),

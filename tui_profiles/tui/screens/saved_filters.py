@@ -50,7 +50,7 @@ class SaveFilterScreen(ReportsWorkerErrors, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Save this search as a filter everyone on the store can recall (ctrl+p)", classes="dialog-title")
+            yield Static("Save this search for everyone on the store (ctrl+p recalls it)", classes="dialog-title")
             yield Static(safe.content(self.filter_query), classes="dialog-query", markup=False)
             yield Input(self.default_name, placeholder="a name, like: buyers this week", max_length=NAME_MAX, id="filter-name")
             yield Static("", id="name-note", classes="dialog-note", markup=False)

@@ -37,7 +37,7 @@ class QueryInput(Input):
     """An input whose keys work the suggestion list of its search bar while that list shows."""
 
     BINDINGS = [
-        Binding("tab", "take_suggestion", "Take the suggestion", show=False, id="search.take_suggestion"),
+        Binding("tab", "take_suggestion", "Take the suggestion (→ at the end too)", show=False, id="search.take_suggestion"),
         Binding("down", "move_suggestion(1)", "Next suggestion", show=False, id="search.next_suggestion"),
         Binding("up", "move_suggestion(-1)", "Previous suggestion", show=False, id="search.previous_suggestion"),
         Binding("escape", "close_suggestions", "Close the suggestions", show=False, id="search.close_suggestions"),
@@ -108,6 +108,8 @@ class SearchBar(ReportsWorkerErrors, Vertical):
         text-style: $block-cursor-text-style;
     }
     SearchBar.-suggesting > Suggestions { display: block; }
+    /* The half-typed term's error is what the list answers: hidden under it, its lines kept (no jump). */
+    SearchBar.-suggesting > .search-error { visibility: hidden; }
     """
 
     class Changed(Message):

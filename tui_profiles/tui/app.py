@@ -118,6 +118,15 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         names = list(PERIODS)
         self.period = names[(names.index(self.period) + 1) % len(names)]
 
+    def watch_period(self, period: str) -> None:
+        # Screens are told directly, as with store changes: a watcher a screen registers on the app
+        # (`self.watch(self.app, "period", ...)`) is only dropped when the period next changes, and
+        # until then it keeps every closed screen in memory.
+        for screen in self.screen_stack:
+            handler = getattr(screen, "period_changed", None)
+            if handler is not None:
+                handler(period)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(help_sections()))

@@ -357,3 +357,19 @@ async def test_the_hostile_fixture_in_cohorts_goals_feedback_and_the_dialogs(tmp
         await pilot.press("escape")
         await settle(pilot)
         assert app.is_running and app.screen is profile
+
+
+async def test_quick_tab_presses_land_on_the_tab_asked_for_and_stay(store: str) -> None:
+    # Three `tab`s handled before any TabActivated: the late events must not pull the screen back.
+    app = make_teams_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        profile = await open_user(pilot, "alice")
+        for _ in range(3):
+            profile.action_next_tab()
+        seen = []
+        for _ in range(10):
+            await pilot.pause(0.05)
+            seen.append(profile.query_one("#tabs").active)
+        assert set(seen) == {"feedback"}
+        assert app.focused is profile.query_one("#feedback-list")

@@ -130,7 +130,8 @@ class EventScreen(ReportsWorkerErrors, Screen):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         focus = {"event-properties": "#property-tree", "event-context": "#context-tree", "event-raw": "#raw-lines"}
-        self.query_one(focus.get(event.pane.id or "", "#property-tree")).focus()
+        # The tab active now, not the event's: a late event must not pull the screen back (see ProfileScreen).
+        self.query_one(focus.get(self.query_one(TabbedContent).active, "#property-tree")).focus()
 
     def action_copy_value(self) -> None:
         tabs = self.query_one(TabbedContent)

@@ -277,10 +277,14 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self._switch_tab(-1)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Focus the list of the tab active *now*, not of the event's: after quick `tab` presses the older
+        # events arrive late, and focusing their pane would switch back to it (which then reports again, and
+        # so on: keys typed fast could leave the screen switching tabs for ever).
+        active = self.query_one(TabbedContent).active or "overview"
         focus = {
             "overview": "#top-events", "sessions": "#session-list", "timeline": "#timeline-list", "properties": "#property-list",
             "feedback": "#feedback-list",
-        }[event.pane.id or "overview"]
+        }[active]
         self.query_one(focus).focus()
 
     def action_search(self) -> None:

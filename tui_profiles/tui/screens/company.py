@@ -81,7 +81,6 @@ class CompanyScreen(ReportsWorkerErrors, Screen):
         self.users.focus()
         self.users.set_query(self.reader.company_members(self.company_id))
         self._reload()
-        self.watch(self.app, "period", self._period_changed, init=False)
         self.set_interval(TICK_S, self.tick)
 
     def on_resize(self) -> None:
@@ -128,7 +127,8 @@ class CompanyScreen(ReportsWorkerErrors, Screen):
         self.query_one("#company-users-title", Static).update(title)
         self.on_resize()
 
-    def _period_changed(self, _period: str) -> None:
+    def period_changed(self, _period: str) -> None:
+        """The app's period changed (the app tells every screen in the stack)."""
         self._reload()
 
     # -- live ---------------------------------------------------------------------

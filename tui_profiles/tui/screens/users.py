@@ -89,7 +89,6 @@ class UsersScreen(ReportsWorkerErrors, Screen):
         self.user_list.set_query(UserQuery(period=self.period))
         self.count_live()
         self.set_interval(TICK_S, self.tick)
-        self.watch(self.app, "period", self._period_changed, init=False)
         self._show_status()
 
     def on_resize(self) -> None:
@@ -159,7 +158,8 @@ class UsersScreen(ReportsWorkerErrors, Screen):
         right.append(self.period if self.period == "all" else f"last {self.period}", style="bold reverse")
         self.query_one(TitleBar).right = right
 
-    def _period_changed(self, period: str) -> None:
+    def period_changed(self, period: str) -> None:
+        """The app's period changed (the app tells every screen in its stack)."""
         self._show_status()
         self.user_list.set_query(UserQuery(period=period, condition=self.search.condition))
 

@@ -84,7 +84,7 @@ class CohortsScreen(ReportsWorkerErrors, Screen):
         yield RowsList(self._cohort_line, identity=lambda c: c.name, selectable=False, id="cohort-list")
         with Horizontal(id="event-pair"):
             yield Static(Text("did"), markup=False)
-            yield Input(placeholder="first event (e: type it), e.g. Signed Up", compact=True, id="first-event")
+            yield Input(placeholder="first event, e.g. Signed Up", compact=True, id="first-event")
             yield Static(Text("then came back and did"), markup=False)
             yield Input(placeholder="return event, e.g. Order Completed", compact=True, id="return-event")
         yield Static("", id="pair-error", markup=False)

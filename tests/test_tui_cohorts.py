@@ -52,9 +52,9 @@ async def test_saved_filters_with_their_size_and_everyones_retention_grid(store:
             ("Everyone", None), ("Acme", 2), ("Broken", None), ("Buyers", 1), ("In Germany", 1),
         ]  # fmt: skip
         text = screen_text(app)
-        assert "Acme                                   2 company:acme" in text
-        assert "Buyers                                 1 tag:buyer" in text
-        assert "Broken                             error expected a value after 'plan:'" in text
+        assert "Acme                                    2 company:acme" in text
+        assert "Buyers                                  1 tag:buyer" in text
+        assert "Broken                              error expected a value after 'plan:'" in text
         # Everyone: eight cohort weeks, oldest first; week 0 is everyone, later weeks those who came back.
         assert "Retention Everyone · by the week first seen (Monday, UTC) · back = started a session" in text
         rows = rows_by_week(app)

@@ -173,7 +173,7 @@ class CohortsScreen(ReportsWorkerErrors, Screen):
             size = Text(formatting.count(cohort.users), style="bold", justify="right")
             query = safe.text(cohort.query, style="cyan")
         name_w, query_w = _widths(width)
-        return columns_text([(Text(" "), 1), (safe.text(cohort.name, style="bold"), name_w), (size, 9), (query, query_w)])
+        return columns_text([(Text(" "), 1), (safe.text(cohort.name, style="bold"), name_w), (size, 10), (query, query_w)])
 
     def _show_title(self, ask: RetentionAsk) -> None:
         title = Text("Retention ", style="bold")
@@ -235,11 +235,11 @@ class CohortsScreen(ReportsWorkerErrors, Screen):
 
 
 def _widths(width: int) -> tuple[int, int]:
-    """(name, filter) widths; the size column is 9 wide."""
+    """(name, filter) widths; the size column is 10 wide."""
     name_w = max(12, min(30, width // 3))
-    return name_w, max(4, width - name_w - 13)
+    return name_w, max(4, width - name_w - 14)
 
 
 def _cohort_header(width: int) -> Text:
     name_w, query_w = _widths(width)
-    return columns_text([(" ", 1), ("Cohort (saved filter)", name_w), (Text("Users now", justify="right"), 9), ("Filter", query_w)])
+    return columns_text([(" ", 1), ("Cohort (saved filter)", name_w), (Text("Users now", justify="right"), 10), ("Filter", query_w)])

@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from tests.teams import build_teams_store, make_teams_app
 from tests.test_tui_support import build_store, make_app, settle
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -28,10 +29,18 @@ SHOTS: list[tuple[str, tuple[str, ...]]] = [
     ("help.svg", ("question_mark",)),
     ("hostile-timeline.svg", ("down", "down", "enter", "tab", "tab")),
 ]
+# The same, on the store of tests/teams.py (companies, saved filters, survey answers, goals).
+TEAM_SHOTS: list[tuple[str, tuple[str, ...]]] = [
+    ("companies.svg", ("C",)),
+    ("company.svg", ("C", "enter")),
+    ("cohorts.svg", ("R",)),
+    ("profile-feedback.svg", ("enter", "tab", "tab", "tab")),
+    ("erase-confirmation.svg", ("enter", "D")),
+]
 
 
-async def shoot(url: str, name: str, keys: tuple[str, ...]) -> Path:
-    app = make_app(url)
+async def shoot(url: str, name: str, keys: tuple[str, ...], make=make_app) -> Path:  # noqa: ANN001
+    app = make(url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for key in keys:
@@ -51,6 +60,9 @@ async def main() -> None:
             url = build_store(Path("store"))
             for name, keys in SHOTS:
                 print(await shoot(url, name, keys))
+            teams = build_teams_store(Path("teams"))
+            for name, keys in TEAM_SHOTS:
+                print(await shoot(teams, name, keys, make_teams_app))
         finally:
             os.chdir(here)
 

@@ -90,9 +90,10 @@ def teams_journal() -> TeamsJournal:
     return j
 
 
-def build_teams_store(folder: Path) -> str:
+def build_teams_store(folder: Path, url: str | None = None) -> str:
+    """The store at `url` (default: a SQLite file in `folder`, where the events file is written)."""
     folder.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{folder}/store.db"
+    url = url or f"sqlite:///{folder}/store.db"
     ingest(url, [teams_journal().write(folder / "events.jsonl")])
     engine = make_engine(url, writer=True)
     try:

@@ -32,6 +32,12 @@ def store(tmp_path: Path) -> str:
     return build_teams_store(tmp_path / "store")
 
 
+@pytest.fixture
+def any_store(tmp_path: Path, db_url: str) -> str:
+    """The same store on SQLite and on PostgreSQL, for the actions that write."""
+    return build_teams_store(tmp_path / "store", db_url)
+
+
 async def open_user(pilot, text: str) -> ProfileScreen:  # noqa: ANN001
     """From the user list: search for `text` (replacing an earlier search), open the first match."""
     await pilot.press("/")
@@ -122,8 +128,8 @@ async def test_a_hostile_profile_exports_under_a_plain_file_name(store: str, tmp
 
 
 # -- exclude / include ------------------------------------------------------------------
-async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reverses(store: str) -> None:
-    app = make_teams_app(store)
+async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reverses(any_store: str) -> None:
+    app = make_teams_app(any_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "● 2 live now" in screen_text(app)
@@ -160,7 +166,8 @@ async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reve
 
 
 # -- delete -------------------------------------------------------------------------------
-async def test_delete_asks_cancel_keeps_and_confirm_erases_then_the_list_refreshes(store: str) -> None:
+async def test_delete_asks_cancel_keeps_and_confirm_erases_then_the_list_refreshes(any_store: str) -> None:
+    store = any_store
     app = make_teams_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -24,6 +24,11 @@ def store(tmp_path: Path) -> str:
     return build_teams_store(tmp_path / "store")
 
 
+@pytest.fixture
+def any_store(tmp_path: Path, db_url: str) -> str:
+    return build_teams_store(tmp_path / "store", db_url)
+
+
 def week(day: str) -> int:
     return int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp() * 1000)
 
@@ -43,8 +48,8 @@ async def open_cohorts(pilot) -> CohortsScreen:  # noqa: ANN001
     return screen
 
 
-async def test_saved_filters_with_their_size_and_everyones_retention_grid(store: str) -> None:
-    app = make_teams_app(store)
+async def test_saved_filters_with_their_size_and_everyones_retention_grid(any_store: str) -> None:
+    app = make_teams_app(any_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_cohorts(pilot)
         cohorts = screen.query_one("#cohort-list", RowsList)

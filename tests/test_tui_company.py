@@ -28,6 +28,12 @@ def store(tmp_path: Path) -> str:
     return build_teams_store(tmp_path / "store")
 
 
+@pytest.fixture
+def any_store(tmp_path: Path, db_url: str) -> str:
+    """The same store on SQLite and on PostgreSQL (the search is a case-insensitive match on each)."""
+    return build_teams_store(tmp_path / "store", db_url)
+
+
 def listed(companies: CompanyList) -> list[str]:
     return [companies.company_at(i).display_name for i in range(companies.total)]
 
@@ -48,8 +54,8 @@ async def open_user(pilot, text: str) -> None:  # noqa: ANN001
     assert isinstance(pilot.app.screen, ProfileScreen)
 
 
-async def test_companies_list_search_open_a_company_and_one_of_its_users(store: str) -> None:
-    app = make_teams_app(store)
+async def test_companies_list_search_open_a_company_and_one_of_its_users(any_store: str) -> None:
+    app = make_teams_app(any_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("C")

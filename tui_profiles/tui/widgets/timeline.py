@@ -62,7 +62,9 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.items: list[Item] = []
         self.goals: dict[int, tuple[str, ...]] = {}  # event id -> the configured goals it completes
         self.exhausted = False
-        self.loading = False
+        # A page is being read. Not `loading`: that is Textual's, and swaps the widget for a spinner,
+        # unfocusable and deaf to keys, while it is set.
+        self.fetching = False
         self.chosen = False  # the person moved the cursor: it then stays on that event
         self._generation = 0
 
@@ -109,13 +111,13 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self._generation += 1
         self.events, self.items, self.exhausted = [], [], False
         self.goals = {}
-        self.loading = True
+        self.fetching = True
         self.chosen = False
         self.rows_changed()
         self._fetch(self._generation, profile_id, before=None, with_sessions=True, to_end=False)
 
     def viewport_changed(self) -> None:
-        if self.profile_id is None or self.exhausted or self.loading:
+        if self.profile_id is None or self.exhausted or self.fetching:
             return
         if self.first_visible + 3 * self.visible_height >= len(self.items):
             self._load_older(to_end=False)
@@ -123,7 +125,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
     def _load_older(self, *, to_end: bool) -> None:
         if self.profile_id is None:
             return
-        self.loading = True
+        self.fetching = True
         last = self.events[-1] if self.events else None
         before = (last.ts, last.event_id) if last else None
         self._fetch(self._generation, self.profile_id, before=before, with_sessions=False, to_end=to_end)
@@ -175,7 +177,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         if message.newer:
             self._prepend(message.events)
             return
-        self.loading = False
+        self.fetching = False
         self.events.extend(message.events)
         self.exhausted = message.exhausted
         self._rebuild()
@@ -205,7 +207,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
     def action_last(self) -> None:
         if self.exhausted or self.profile_id is None:
             super().action_last()
-        elif not self.loading:
+        elif not self.fetching:
             self._load_older(to_end=True)
 
     def action_select(self) -> None:

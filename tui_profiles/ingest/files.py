@@ -250,6 +250,13 @@ class FileIngestor:
             problem = gzip_problem(fh)
         if problem and not give_up:
             return Outcome.WAITING
+        if cur.offset and cur.status in (DONE, BROKEN) and cur.size != st.st_size:
+            # A finished batch file of another size that starts with the same line: a
+            # redelivered batch, not the file the stored offset was counted in. Its bytes
+            # after that offset are not the ones read, so read it all (message ids keep what
+            # is stored). A plain file still being read and compressed since carries on.
+            cur.offset = cur.line = 0
+        cur.size = st.st_size
         skip = cur.offset
         splitter = LineSplitter(skip)
         received = now_ms()

@@ -1,6 +1,13 @@
-"""Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Properties."""
+"""Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Feedback, Properties.
+
+Opening a profile composes the header and the Overview only; each other tab's content is mounted,
+and its queries started, the first time that tab is shown (composing all five up front was most of
+the half second an open took). Code that reaches into a tab asks `_pane_widget`, None until built.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from rich.text import Text
 from textual import work
@@ -9,7 +16,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...store.queries import ProfileDetail, SessionRow
@@ -17,6 +25,7 @@ from .. import formatting, safe
 from ..reader import Overview, StoreReader
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
+from ..widgets.footer import Footer
 from ..widgets.goals import GoalsBar
 from ..widgets.property_rows import PropertyRow, matching, property_line, property_rows
 from ..widgets.rows_list import RowsList
@@ -28,6 +37,12 @@ from ..workers import ReportsWorkerErrors
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
+TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties"}
+# What gets the focus when a tab is shown.
+TAB_FOCUS = {
+    "overview": "#top-events", "sessions": "#session-list", "timeline": "#timeline-list", "properties": "#property-list",
+    "feedback": "#feedback-list",
+}
 ANON_SHOWN = 3
 
 
@@ -63,6 +78,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.properties: list[PropertyRow] = []
         self._overview_generation = 0
         self._stale = False
+        self._built: dict[str, asyncio.Event] = {"overview": asyncio.Event()}  # tab -> set once its content is there
+        self._built["overview"].set()  # composed with the screen
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
@@ -80,23 +97,49 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
                         yield Static(Text("Top pages", style="bold"), classes="list-title")
                         yield RowsList(_count_line, empty="no pages in this period", selectable=False, id="top-pages")
                 yield ActivityChart(id="activity")
-            with TabPane("Sessions", id="sessions"):
-                yield Static(_session_header(), classes="columns", markup=False)
-                yield RowsList(self._session_row, identity=lambda s: s.id, empty="no sessions", id="session-list")
-            with TabPane("Timeline", id="timeline"):
-                yield Timeline(self.reader, id="timeline-list")
-            with TabPane("Feedback", id="feedback"):
-                yield FeedbackList(self.reader, self.profile_id, id="feedback-tab")
-            with TabPane("Properties", id="properties"):
-                yield SearchBar("/ search traits: key or value", id="property-search")
-                yield RowsList(property_line, identity=lambda r: r[0], empty="no traits", selectable=False, id="property-list")
+            for pane_id in TABS[1:]:
+                yield TabPane(TAB_TITLES[pane_id], id=pane_id)  # filled by `_build` when first shown
         yield Footer()
+
+    def _pane_content(self, pane_id: str) -> list[Widget]:
+        if pane_id == "sessions":
+            return [
+                Static(_session_header(), classes="columns", markup=False),
+                RowsList(self._session_row, identity=lambda s: s.id, empty="no sessions", id="session-list"),
+            ]
+        if pane_id == "timeline":
+            return [Timeline(self.reader, id="timeline-list")]
+        if pane_id == "feedback":
+            return [FeedbackList(self.reader, self.profile_id, id="feedback-tab")]  # loads itself once mounted
+        return [
+            SearchBar("/ search traits: key or value", id="property-search"),
+            RowsList(property_line, identity=lambda r: r[0], empty="no traits", selectable=False, id="property-list"),
+        ]
+
+    async def _build(self, pane_id: str) -> None:
+        """Mount a tab's content and start its queries, once; returns when it is there."""
+        built = self._built.get(pane_id)
+        if built is not None:
+            await built.wait()  # built, or being built by an earlier key
+            return
+        built = self._built[pane_id] = asyncio.Event()
+        try:
+            await self.query_one(f"#{pane_id}", TabPane).mount_all(self._pane_content(pane_id))
+            if pane_id == "sessions":
+                self.load_sessions()
+            elif pane_id == "timeline":
+                self.query_one(Timeline).load(self.profile_id)
+            elif pane_id == "properties":
+                self._show_properties()
+        finally:
+            built.set()  # whatever happened, nobody waits for ever
+
+    def _pane_widget(self, selector: str, kind: type[Widget] = Widget) -> Widget | None:
+        """A widget inside a tab, or None while that tab has not been shown."""
+        return next(iter(self.query(selector).results(kind)), None)
 
     def on_mount(self) -> None:
         self.load_profile()
-        self.load_sessions()
-        self.query_one(Timeline).load(self.profile_id)
-        self.watch(self.app, "period", self._period_changed, init=False)
         self.set_interval(5.0, self.tick)
         self.query_one("#top-events", RowsList).focus()
 
@@ -127,7 +170,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.detail = detail
         self.query_one("#profile-header", Static).update(self._header(detail))
         self.properties = property_rows(detail.traits)
-        self._show_properties()
+        if "properties" in self._built:
+            self._show_properties()
         self._reload_overview()
 
     def _reload_overview(self) -> None:
@@ -158,12 +202,15 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.query_one(ActivityChart).set_data(o.per_day, o.since_ms, o.until_ms)
 
     def on_profile_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
-        self.query_one("#session-list", RowsList).set_rows(message.sessions)
+        sessions = self._pane_widget("#session-list", RowsList)
+        if sessions is not None:
+            sessions.set_rows(message.sessions)
 
     def _period(self) -> str:
         return getattr(self.app, "period", "7d")
 
-    def _period_changed(self, _period: str) -> None:
+    def period_changed(self, _period: str) -> None:
+        """The app's period changed (called by the app: a watcher on it would keep this screen alive once closed)."""
         self._reload_overview()
 
     # -- live ---------------------------------------------------------------------
@@ -181,17 +228,22 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             self._refresh_all()
 
     def _refresh_all(self) -> None:
+        # Tabs not shown yet have nothing to refresh: they read the store when they are first shown.
         self.load_profile()
-        self.load_sessions()
-        self.query_one(Timeline).refresh_newer()
         self.query_one(GoalsBar).reload()
-        self.query_one(FeedbackList).reload()
+        if "sessions" in self._built:
+            self.load_sessions()
+        if (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
+            timeline.refresh_newer()
+        if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
+            feedback.reload()
 
     def tick(self) -> None:
         if self.is_current and self.detail is not None:
             self.query_one("#profile-header", Static).update(self._header(self.detail))
-            self.query_one(Timeline).refresh()
-            self.query_one("#session-list", RowsList).refresh()
+            for selector in ("#timeline-list", "#session-list"):
+                if (rows := self._pane_widget(selector)) is not None:
+                    rows.refresh()
 
     # -- header -------------------------------------------------------------------
     def _header(self, detail: ProfileDetail) -> Text:
@@ -276,20 +328,19 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
     def action_previous_tab(self) -> None:
         self._switch_tab(-1)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Focus the list of the tab active *now*, not of the event's: after quick `tab` presses the older
         # events arrive late, and focusing their pane would switch back to it (which then reports again, and
         # so on: keys typed fast could leave the screen switching tabs for ever).
         active = self.query_one(TabbedContent).active or "overview"
-        focus = {
-            "overview": "#top-events", "sessions": "#session-list", "timeline": "#timeline-list", "properties": "#property-list",
-            "feedback": "#feedback-list",
-        }[active]
-        self.query_one(focus).focus()
+        await self._build(active)
+        if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
+            self.query_one(TAB_FOCUS[active]).focus()
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         tabs = self.query_one(TabbedContent)
         if tabs.active == "properties":
+            await self._build("properties")
             self.query_one("#property-search", SearchBar).input.focus()
         else:
             tabs.active = "overview"

@@ -1,0 +1,124 @@
+"""Opening a profile: only the header and the Overview are built at once, the other tabs when first shown;
+a closed profile leaves nothing behind; the footer follows the focus although it rebuilds once per burst."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from tests.test_tui_support import NOW, Journal, build_store, make_app, screen_text, settle
+from tests.test_tui_users import ingest_later
+from tui_profiles.tui.screens.profile import ProfileScreen
+from tui_profiles.tui.screens.users import UsersScreen
+from tui_profiles.tui.widgets.rows_list import RowsList
+from tui_profiles.tui.widgets.search_bar import SearchBar
+from tui_profiles.tui.widgets.timeline import Timeline
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    return build_store(tmp_path / "store")
+
+
+def built(app) -> dict[str, bool]:  # noqa: ANN001
+    screen = app.screen
+    return {
+        "sessions": bool(screen.query("#session-list")),
+        "timeline": bool(screen.query(Timeline)),
+        "feedback": bool(screen.query("#feedback-tab")),
+        "properties": bool(screen.query("#property-list")),
+    }
+
+
+async def test_tabs_are_built_when_first_shown(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert "Alice Martin" in screen_text(app) and "Top events" in screen_text(app)
+        assert built(app) == {"sessions": False, "timeline": False, "feedback": False, "properties": False}
+        await pilot.press("tab")
+        await settle(pilot)
+        sessions = app.screen.query_one("#session-list", RowsList)
+        assert sessions.has_focus and len(sessions.rows) == 3
+        await pilot.press("tab")
+        await settle(pilot)
+        assert built(app) == {"sessions": True, "timeline": True, "feedback": False, "properties": False}
+        timeline = app.screen.query_one(Timeline)
+        assert timeline.has_focus and len(timeline.items) == 12
+
+
+async def test_keys_faster_than_the_tabs_are_built(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # Everything at once: `/` on Properties must find the tab's search bar although it is being built.
+        await pilot.press("enter", "shift+tab", "/", *"berl")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        bar = app.screen.query_one("#property-search", SearchBar)
+        assert bar.input.has_focus and bar.value == "berl"
+        assert list(app.screen.query_one("#property-list", RowsList).rows) == [("address.city", "Berlin")]
+        await pilot.press("enter", "tab", "tab", "tab")  # round to Timeline, through two new tabs
+        await settle(pilot)
+        assert app.screen.query_one(Timeline).has_focus
+
+
+async def test_a_live_change_before_a_tab_is_built_shows_when_it_is(store: str, tmp_path: Path) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        later = Journal("alice-live")
+        later.track(NOW - 20_000, "Invoice Downloaded", {"invoice": "inv-7"}, user="user-alice")
+        app.announce(ingest_later(store, later, tmp_path))
+        await settle(pilot)
+        assert "Invoice Downloaded" in screen_text(app)  # the overview's top events follow
+        await pilot.press("tab", "tab")
+        await settle(pilot)
+        timeline = app.screen.query_one(Timeline)
+        assert timeline.items[1].name == "Invoice Downloaded"
+
+
+async def test_a_closed_profile_is_freed(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            await pilot.press("enter", "tab", "tab")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        gc.collect()
+        alive = [o for o in gc.get_objects() if isinstance(o, ProfileScreen)]
+        # The last one may still be named by its finished workers; none of the others may be held.
+        assert len(alive) <= 1
+        await pilot.press("p")  # and the period change reaches the screens still open
+        await settle(pilot)
+        assert "last 30d" in screen_text(app)
+
+
+async def test_the_footer_follows_the_focus(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Next tab" in footer and "Save" not in footer
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Save" in footer and "Next tab" not in footer
+        await pilot.press("enter", "/")
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Next tab" in footer and "Open" not in footer  # the search box has the focus: no list keys

@@ -139,7 +139,17 @@ class _Compiler:
 
     def visited_event(self, path: str, prefix: bool) -> ColumnElement[bool]:
         page = sa.and_(EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None))
-        match_path = sa.func.substr(EVENTS.c.path, 1, len(path)) == path if prefix else EVENTS.c.path == path
+        if not prefix:
+            return sa.and_(page, EVENTS.c.path == path)
+        match_path = sa.func.substr(EVENTS.c.path, 1, len(path)) == path
+        if not self.pg and path:
+            # A range on the path lets the (path, profile) index find the prefix instead of a
+            # scan of every event. SQLite compares text bytewise, so [path, next) is exact;
+            # PostgreSQL's order follows the database's collation, so it keeps substr alone.
+            following = ord(path[-1]) + 1
+            upper = path[:-1] + chr(following) if following <= 0x10FFFF and not 0xD800 <= following <= 0xDFFF else None
+            bounds = [EVENTS.c.path >= path] + ([EVENTS.c.path < upper] if upper else [])
+            return sa.and_(page, *bounds, match_path)
         return sa.and_(page, match_path)
 
     def member_of(self, company_ids: Any) -> ColumnElement[bool]:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from .. import formatting, safe
@@ -23,6 +23,7 @@ from ..commands import SavedFilterProvider
 from ..reader import StoreReader, UserQuery
 from ..search import SearchCompiled, compile_search
 from ..suggest import FilterCompleter
+from ..widgets.footer import Footer
 from ..widgets.search_bar import SearchBar
 from ..widgets.title_bar import TitleBar
 from ..widgets.user_list import UserList, header_text

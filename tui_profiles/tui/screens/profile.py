@@ -56,9 +56,10 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
     ]
 
     class ProfileLoaded(Message, bubble=False):
-        def __init__(self, detail: ProfileDetail | None) -> None:
+        def __init__(self, detail: ProfileDetail | None, overview_generation: int | None = None) -> None:
             super().__init__()
             self.detail = detail
+            self.overview_generation = overview_generation  # the overview the same worker reads next, if any
 
     class OverviewLoaded(Message, bubble=False):
         def __init__(self, generation: int, overview: Overview) -> None:
@@ -139,16 +140,26 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         return next(iter(self.query(selector).results(kind)), None)
 
     def on_mount(self) -> None:
-        self.load_profile()
+        self._overview_generation += 1
+        self.load_profile((self._overview_generation, self._period(), ""))
         self.set_interval(5.0, self.tick)
         self.query_one("#top-events", RowsList).focus()
 
     # -- loading ------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
-    def load_profile(self) -> None:
+    def load_profile(self, overview: tuple[int, str, str] | None = None) -> None:
+        """The profile; with `overview` (generation, period, filter) its overview too, read next in this
+        thread: on opening, the overview need not wait for the header to be drawn before it is asked for."""
+        worker = get_current_worker()
         detail = self.reader.profile(self.profile_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.ProfileLoaded(detail))
+        if worker.is_cancelled:
+            return
+        self.post_message(self.ProfileLoaded(detail, overview[0] if overview and detail else None))
+        if detail is not None and overview is not None:
+            generation, period, contains = overview
+            result = self.reader.overview(detail, period, contains)
+            if not worker.is_cancelled:
+                self.post_message(self.OverviewLoaded(generation, result))
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def load_overview(self, generation: int, detail: ProfileDetail, period: str, contains: str) -> None:
@@ -172,12 +183,13 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.properties = property_rows(detail.traits)
         if "properties" in self._built:
             self._show_properties()
-        self._reload_overview()
+        if message.overview_generation != self._overview_generation:
+            self._reload_overview()  # none on its way, or the period or filter changed since it was asked for
 
     def _reload_overview(self) -> None:
+        self._overview_generation += 1  # an answer on its way is stale now
         if self.detail is None:
-            return
-        self._overview_generation += 1
+            return  # asked for once the profile is here
         contains = self.query_one("#top-search", SearchBar).value
         self.load_overview(self._overview_generation, self.detail, self._period(), contains)
 

@@ -4,6 +4,7 @@ a closed profile leaves nothing behind; the footer follows the focus although it
 from __future__ import annotations
 
 import gc
+import threading
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,29 @@ async def test_the_footer_follows_the_focus(store: str) -> None:
         await settle(pilot)
         footer = screen_text(app).splitlines()[-1]
         assert "Next tab" in footer and "Open" not in footer  # the search box has the focus: no list keys
+
+
+async def test_a_period_change_while_the_profile_loads_is_not_lost(store: str) -> None:
+    app = make_app(store)
+    gate = threading.Event()
+    read_profile = app.reader.profile
+
+    def slow_profile(profile_id: int):  # noqa: ANN202 - the first read waits until `p` has been pressed
+        gate.wait(10)
+        return read_profile(profile_id)
+
+    app.reader.profile = slow_profile  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        while not (isinstance(app.screen, ProfileScreen) and app.screen.is_mounted):
+            await pilot.pause(0.01)
+        await pilot.press("p")  # 7 days -> 30 days while the profile (and its overview) are being read
+        gate.set()
+        await settle(pilot)
+        stats = app.screen.query_one("#overview-stats").render().plain
+        assert stats.startswith("last 30d") and "events 9" in stats  # Alice's visits 20 days ago count
+        await pilot.press("p", "p", "p", "p")  # round to 7 days again
+        await settle(pilot)
+        stats = app.screen.query_one("#overview-stats").render().plain
+        assert stats.startswith("last 7d") and "events 7" in stats

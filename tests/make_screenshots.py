@@ -20,6 +20,7 @@ SIZE = (120, 40)
 # (file name, keys pressed from the user list)
 SHOTS: list[tuple[str, tuple[str, ...]]] = [
     ("users.svg", ()),
+    ("search-suggestions.svg", ("slash", *"did:")),
     ("profile-overview.svg", ("enter",)),
     ("profile-timeline.svg", ("enter", "tab", "tab", "down", "down")),
     ("profile-sessions.svg", ("enter", "tab")),

@@ -61,6 +61,8 @@ class NormalizedEvent:
     link: tuple[str, str] | None = None
     properties: dict[str, Any] = field(default_factory=dict)  # event properties (identify: traits)
     raw: dict[str, Any] = field(default_factory=dict)  # the whole message as received
+    # The message's own JSON text (the line, less a BOM or CR), stored as it came: no re-serialising.
+    raw_json: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -106,6 +108,12 @@ _BOM = b"\xef\xbb\xbf"
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
+def _with_text(parsed: NormalizedEvent | Rejection, line: bytes) -> NormalizedEvent | Rejection:
+    if isinstance(parsed, NormalizedEvent):
+        parsed.raw_json = line.decode()  # orjson accepted it, so it is UTF-8
+    return parsed
+
+
 def parse_line(line: bytes, received_at: int) -> NormalizedEvent | Rejection | None:
     """Parse one line (without its newline). None for a blank line."""
     if line.endswith(b"\r"):
@@ -130,11 +138,11 @@ def parse_line(line: bytes, received_at: int) -> NormalizedEvent | Rejection | N
     kind = obj.get("type")
     if kind is not None:
         if isinstance(kind, str) and kind.lower() in SEGMENT_TYPES:
-            return _segment(obj, kind.lower(), line, received_at)
+            return _with_text(_segment(obj, kind.lower(), line, received_at), line)
         return Rejection(f"type {_show(kind)} is not a Segment message type")
     props = obj.get("properties")
     if "event" in obj and ("distinct_id" in obj or (isinstance(props, dict) and "distinct_id" in props)):
-        return _posthog(obj, line, received_at)
+        return _with_text(_posthog(obj, line, received_at), line)
     if "event" in obj:
         return Rejection("looks like a PostHog event but has no distinct_id")
     return Rejection("neither a Segment message (no type) nor a PostHog event (no event)")

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from ..domain.formats import Rejection, parse_line
 from ..store.writer import Batch, BatchResult, FileProgress, IncomingEvent, Rejected, StoreWriter
+from . import reader_process
 from .tail import READ_CHUNK, GzipBroken, LineSplitter, content_identity, gzip_head, gzip_problem, iter_gzip, raw_identity
 
 EVENT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".gz")
@@ -131,8 +132,11 @@ class FileIngestor:
         self, writer: StoreWriter, batch_size: int = 5000, *,
         on_batch: Callable[[BatchResult], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        first_load: bool = False,
     ) -> None:
         self.writer = writer
+        # `ingest_paths` into a store with no events loads them in one transaction (store/bulk.py).
+        self.first_load = first_load
         self.batch_size = batch_size
         self.on_batch = on_batch
         self.should_stop = should_stop
@@ -147,15 +151,30 @@ class FileIngestor:
         before = replace(self.totals)
         files = list(iter_event_files(paths))
         self.totals.files += len(files)
-        self.prefetch(files)
-        todo: Iterable[Path] = files
-        while todo:
-            for path in todo:
-                self.read_file(path, final=True, give_up=True)
-                if self.should_stop():
-                    break
-            self.flush()
-            todo, self.read_again = sorted(self.read_again), set()
+        bulk = self.first_load and self.writer.begin_bulk()
+        try:
+            self.prefetch(files)
+            todo: Iterable[Path] = files
+            if bulk and len(files) > 1 and reader_process.usable(self):
+                reader_process.read_in_second_process(self, files)
+                todo = []
+            while todo:
+                for path in todo:
+                    self.read_file(path, final=True, give_up=True)
+                    if self.should_stop():
+                        break
+                self.flush()
+                todo, self.read_again = sorted(self.read_again), set()
+            if bulk:
+                result = self.writer.end_bulk()
+                self.totals.add(result)
+                if self.on_batch is not None:
+                    self.on_batch(result)
+        except BaseException:
+            if bulk:
+                self.writer.abort_bulk()
+                self._known.clear()  # what this load read is gone with it
+            raise
         return self.totals.since(before)
 
     # -- reading -----------------------------------------------------------------
@@ -350,6 +369,8 @@ class FileIngestor:
         return result
 
     def _apply(self, batch: Batch) -> BatchResult:
+        if self.writer.in_bulk:  # one transaction for the whole load: a failure ends it
+            return self.writer.apply(batch)
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 return self.writer.apply(batch)

@@ -49,6 +49,9 @@ class Event(SQLModel, table=True):
 
     __tablename__ = "events"
     __table_args__ = (
+        # A named index, not a column constraint: a first load builds it after the rows are in
+        # (store/bulk.py), which a constraint inside CREATE TABLE would not allow on SQLite.
+        sa.Index("ux_events_message_id", "message_id", unique=True),
         sa.Index("ix_events_profile_ts", "profile_id", "ts"),
         sa.Index("ix_events_anonymous_id", "anonymous_id"),
         sa.Index("ix_events_name_profile", "name", "profile_id"),
@@ -61,7 +64,7 @@ class Event(SQLModel, table=True):
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
-    message_id: str = Field(sa_column=sa.Column(sa.String, nullable=False, unique=True))
+    message_id: str = Field(sa_column=sa.Column(sa.String, nullable=False))
     profile_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     user_id: str | None = None
     anonymous_id: str | None = None

@@ -42,6 +42,17 @@ _EVENT_COLUMNS = (
 assert set(_EVENT_COLUMNS) == {c.name for c in EVENTS.columns} - {"id"}, "an events column is missing from _EVENT_COLUMNS"
 _SQLITE_INSERT_EVENTS = f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 _PG_WRITER_LOCK = 7417002
+_PROFILE_FIELDS = (
+    "name", "email", "country", "city", "company", "first_seen", "last_seen", "event_count", "session_count",
+    "total_session_ms", "order_count", "has_contact", "has_custom_attributes", "traits",
+)  # fmt: skip
+_SQLITE_UPDATE_PROFILE = f"UPDATE profiles SET {', '.join(f'{k} = ?' for k in _PROFILE_FIELDS)} WHERE id = ?"
+_SESSION_FIELDS = ("profile_id", "start", "end", "event_count", "source", "entry_path")
+assert set(_SESSION_FIELDS) == {c.name for c in SESSIONS.columns} - {"id"}, "a sessions column is missing from _SESSION_FIELDS"
+_SQLITE_INSERT_SESSION = (
+    "INSERT INTO sessions (" + ", ".join('"' + k + '"' for k in _SESSION_FIELDS) + ")"  # "end" is an SQL word
+    + f" VALUES ({', '.join('?' * len(_SESSION_FIELDS))})"
+)
 
 
 @dataclass(slots=True)
@@ -121,9 +132,79 @@ class StoreWriter:
         # What the JSON column type serialises with (make_engine's orjson), for the raw insert.
         self._json_dumps = getattr(engine.dialect, "_json_serializer", None) or json.dumps
         self._suppressed: tuple[int, suppression.Suppressed] = (0, suppression.EMPTY)
+        # The open transaction of a first load (store/bulk.py), or None.
+        self._bulk: tuple[Connection, Any] | None = None
 
     # -- public -----------------------------------------------------------------
+    @property
+    def in_bulk(self) -> bool:
+        return self._bulk is not None
+
+    def begin_bulk(self) -> bool:
+        """Start a first load if the store holds no events: one transaction for the whole load,
+        indexes and profiles built at its end (store/bulk.py). False: the store has events;
+        batches go through the usual path."""
+        from . import bulk
+
+        conn = self.engine.connect()
+        if self._dialect == "sqlite":
+            # Index builds sort in temporary files (page cache), not in this process's memory, and
+            # the page cache is smaller: a first load stays under its memory budget whatever its size.
+            # Set before BEGIN (SQLite refuses temp_store inside a transaction); the connection is
+            # dropped at the end rather than pooled with these settings.
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            dbapi.execute("PRAGMA temp_store=FILE")
+            dbapi.execute("PRAGMA cache_size=-32768")
+        trans = conn.begin()
+        try:
+            if self._dialect == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")
+            if not bulk.prepare(conn):
+                trans.rollback()
+                conn.invalidate()
+                return False
+        except BaseException:
+            trans.rollback()
+            conn.invalidate()
+            raise
+        self._bulk = (conn, trans)
+        return True
+
+    def end_bulk(self) -> BatchResult:
+        """Build what the first load deferred and commit it all."""
+        from . import bulk
+
+        assert self._bulk is not None
+        conn, trans = self._bulk
+        try:
+            result = bulk.finalize(self, conn)
+            trans.commit()
+        except BaseException:
+            self.abort_bulk()
+            raise
+        self._bulk = None
+        conn.invalidate()
+        return result
+
+    def abort_bulk(self) -> None:
+        """Roll the first load back: the store is as empty as before it."""
+        if self._bulk is None:
+            return
+        conn, trans = self._bulk
+        self._bulk = None
+        try:
+            trans.rollback()
+        finally:
+            conn.invalidate()
+
     def apply(self, batch: Batch, now_ms: int | None = None) -> BatchResult:
+        if self._bulk is not None:
+            conn = self._bulk[0]
+            stale = self._stale_files(conn, batch.files)
+            if stale:
+                return BatchResult(stale_files=stale)
+            return self._apply(conn, batch, bulk=True)
         with self.engine.begin() as conn:
             if self._dialect == "postgresql":
                 # One writer at a time across processes: two watchers on one store
@@ -141,10 +222,17 @@ class StoreWriter:
         if not fps:
             return out
         cols = (FILES.c.fingerprint, FILES.c.path, FILES.c.size, FILES.c.offset, FILES.c.line, FILES.c.status, FILES.c.mtime_ms)
-        with self.engine.connect() as conn:
+
+        def read(conn: Connection) -> None:
             for chunk in _chunks(fps):
                 for row in conn.execute(sa.select(*cols).where(FILES.c.fingerprint.in_(chunk))):
                     out[row[0]] = FileProgress(*row)
+
+        if self._bulk is not None:  # what this load has read so far is in its own transaction
+            read(self._bulk[0])
+        else:
+            with self.engine.connect() as conn:
+                read(conn)
         return out
 
     def rebuild_profiles(self, conn: Connection, profile_ids: Iterable[int]) -> tuple[set[int], set[int]]:
@@ -172,7 +260,9 @@ class StoreWriter:
         result.suppressed = len(batch.events) - len(events) + len(batch.rejected) - len(rejected)
         return Batch(events, rejected, batch.files)
 
-    def _apply(self, conn: Connection, batch: Batch) -> BatchResult:
+    def _apply(self, conn: Connection, batch: Batch, *, bulk: bool = False) -> BatchResult:
+        """One batch. `bulk`: a first load, whose duplicates across batches, late identity links,
+        companies and profile aggregates are settled once at its end (store/bulk.py)."""
         result = BatchResult()
         file_ids = self._upsert_files(conn, batch.files)
         batch = self._drop_suppressed(conn, batch, result)
@@ -183,7 +273,7 @@ class StoreWriter:
             )
             result.rejected = len(batch.rejected)
 
-        fresh, result.duplicates = self._new_events(conn, batch.events)
+        fresh, result.duplicates = self._new_events(conn, batch.events, stored=not bulk)
         if not fresh:
             return result
         result.events = len(fresh)
@@ -212,7 +302,7 @@ class StoreWriter:
             )
             for ie in fresh
         ]
-        moved = self._reresolve(conn, reresolve_ids, links, identified)
+        moved = [] if bulk else self._reresolve(conn, reresolve_ids, links, identified)
         profile_ids = self._profile_ids(conn, set(keys) | {key for _, _, key in moved})
 
         # Events that changed owner: both owners are rebuilt from their events.
@@ -232,6 +322,8 @@ class StoreWriter:
         self._insert_events(conn, fresh, keys, profile_ids, file_ids)
         self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
         self._record_catalog(conn, fresh)
+        if bulk:
+            return result
         company_upkeep.record(conn, [ie.event for ie in fresh])
 
         by_profile: dict[int, list[NormalizedEvent]] = defaultdict(list)
@@ -277,13 +369,14 @@ class StoreWriter:
     def _insert(self, table: sa.Table) -> Any:
         return (pg_dialect.insert if self._dialect == "postgresql" else sqlite_dialect.insert)(table)
 
-    def _new_events(self, conn: Connection, events: list[IncomingEvent]) -> tuple[list[IncomingEvent], int]:
-        """The events not stored yet (first of each message id); and how many were duplicates."""
+    def _new_events(self, conn: Connection, events: list[IncomingEvent], *, stored: bool = True) -> tuple[list[IncomingEvent], int]:
+        """The events not stored yet (first of each message id); and how many were duplicates.
+        `stored=False`: only duplicates within the batch (a first load finds the rest at its end)."""
         unique: dict[str, IncomingEvent] = {}
         for ie in events:
             unique.setdefault(ie.event.message_id, ie)
         duplicates = len(events) - len(unique)
-        ids = list(unique)
+        ids = list(unique) if stored else []
         for chunk in _chunks(ids):
             for (mid,) in conn.execute(sa.select(EVENTS.c.message_id).where(EVENTS.c.message_id.in_(chunk))):
                 del unique[mid]
@@ -377,7 +470,7 @@ class StoreWriter:
                 (
                     e.message_id, profile_ids[key], e.user_id, e.anonymous_id, e.id_ambiguous, e.format, e.type, e.name,
                     e.path, e.url, e.title, e.source, e.country, e.city, e.group_id, e.ts, e.received_at, e.time_flag,
-                    dumps(_event_traits(e)), dumps(e.raw),
+                    dumps(_event_traits(e)), e.raw_json if e.raw_json is not None else dumps(e.raw),
                     file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, ie.line,
                 )
                 for ie, key in zip(fresh, keys)
@@ -545,8 +638,6 @@ class StoreWriter:
                 session_deletes_from.append({"pid": pid, "start": replace_from})
             for span in state.touched:
                 session_inserts.append(_session_row(pid, span))
-        values = {k: sa.bindparam(k) for k in profile_updates[0] if k != "pid"}
-        conn.execute(PROFILES.update().where(PROFILES.c.id == sa.bindparam("pid")).values(**values), profile_updates)
         for chunk in _chunks(sorted(session_deletes_all)):
             conn.execute(SESSIONS.delete().where(SESSIONS.c.profile_id.in_(chunk)))
         if session_deletes_from:
@@ -554,6 +645,18 @@ class StoreWriter:
                 SESSIONS.delete().where(SESSIONS.c.profile_id == sa.bindparam("pid"), SESSIONS.c.start >= sa.bindparam("start")),
                 session_deletes_from,
             )
+        if self._dialect == "sqlite":
+            # As for events: tuples straight to the driver (a first load writes every profile at once).
+            dumps = self._json_dumps
+            conn.exec_driver_sql(
+                _SQLITE_UPDATE_PROFILE,
+                [tuple(dumps(u[k]) if k == "traits" else u[k] for k in _PROFILE_FIELDS) + (u["pid"],) for u in profile_updates],
+            )
+            if session_inserts:
+                conn.exec_driver_sql(_SQLITE_INSERT_SESSION, [tuple(r[k] for k in _SESSION_FIELDS) for r in session_inserts])
+            return
+        values = {k: sa.bindparam(k) for k in profile_updates[0] if k != "pid"}
+        conn.execute(PROFILES.update().where(PROFILES.c.id == sa.bindparam("pid")).values(**values), profile_updates)
         if session_inserts:
             conn.execute(SESSIONS.insert(), session_inserts)
 

@@ -1,0 +1,135 @@
+"""A first load's files read and parsed in a second process while this one writes: two cores for one load.
+
+Reading a line (gzip, JSON, the normalised event) costs about what writing it
+does, and in one process the two take turns. Here the reader is a fork of this
+process, so it starts knowing what this one knows of the files; it runs
+FileIngestor's own reading and hands each batch over a pipe instead of writing
+it: events as tuples of their fields with the message's JSON text (not the
+parsed dict, which the SQLite writer does not need), quarantined lines and file
+progress as they are. This process applies the batches in order in the load's
+one transaction (store/bulk.py). The pipe holds about one batch, so memory stays
+bounded: the reader parses the next batch while this one writes the last.
+Either side failing ends the load, which then rolls back whole.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Iterable
+from dataclasses import fields
+from operator import attrgetter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..domain.formats import NormalizedEvent
+from ..store.writer import Batch, BatchResult, FileProgress, IncomingEvent
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from .files import FileIngestor
+
+_FIELDS = tuple(f.name for f in fields(NormalizedEvent))
+_VALUES = attrgetter(*_FIELDS)
+
+
+class ReaderFailed(RuntimeError):
+    """The reading process stopped with an error (its traceback is the message)."""
+
+
+def usable(ingestor: FileIngestor) -> bool:
+    """Only where fork exists, and for SQLite, whose writer stores the JSON text as it came
+    (the PostgreSQL writer hands the parsed message to its JSONB column)."""
+    return ingestor.writer.engine.dialect.name == "sqlite" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def read_in_second_process(ingestor: FileIngestor, files: Iterable[Path]) -> None:
+    """Read these files in a forked reader; apply its batches here, as FileIngestor.flush would."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    reader = ctx.Process(target=_read, args=(ingestor, list(files), send), name="tui-profiles reader", daemon=True)
+    reader.start()
+    send.close()
+    try:
+        while True:
+            try:
+                kind, payload = pickle.loads(receive.recv_bytes())
+            except EOFError:
+                raise ReaderFailed(f"the reading process ended without a word (exit code {reader.exitcode})") from None
+            if kind == "done":
+                break
+            if kind == "error":
+                raise ReaderFailed(payload)
+            batch = _unpack(payload)
+            result = ingestor.writer.apply(batch)
+            if result.stale_files:  # nothing else writes during a first load: the lock is held throughout
+                raise ReaderFailed(f"files changed hands during a first load: {sorted(result.stale_files)}")
+            for progress in batch.files:
+                ingestor._known[progress.fingerprint] = progress
+            ingestor.totals.add(result)
+            if ingestor.on_batch is not None:
+                ingestor.on_batch(result)
+    finally:
+        receive.close()
+        if reader.is_alive():
+            reader.terminate()
+        reader.join()
+
+
+def _read(ingestor: FileIngestor, files: list[Path], send: Connection) -> None:
+    """The reader: FileIngestor's reading, its batches sent rather than written."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the writer decides when to stop, and ends this process
+    ingestor.writer = _Handover(send)  # type: ignore[assignment]
+    ingestor.on_batch = None
+    try:
+        for path in files:
+            ingestor.read_file(path, final=True, give_up=True)
+        ingestor.flush()
+        send.send_bytes(pickle.dumps(("done", None)))
+    except BaseException:  # noqa: BLE001 - whatever stopped the reader is the writer's to report
+        try:
+            send.send_bytes(pickle.dumps(("error", traceback.format_exc())))
+        finally:
+            os._exit(1)  # no clean-up of what the fork inherited (the writer's open store, above all)
+    os._exit(0)
+
+
+class _Handover:
+    """Stands in for the writer in the reader: a batch goes down the pipe."""
+
+    in_bulk = True
+
+    def __init__(self, send: Connection) -> None:
+        self.send = send
+
+    def apply(self, batch: Batch) -> BatchResult:
+        self.send.send_bytes(pickle.dumps(("batch", _pack(batch)), protocol=pickle.HIGHEST_PROTOCOL))
+        return BatchResult()
+
+    def file_progress(self, fingerprints: Iterable[str]) -> dict[str, FileProgress]:
+        # A file first seen after the fork (its content changed since): read from its start. A line
+        # the store has is then found a duplicate at the end of the load, never stored twice.
+        return {}
+
+
+def _pack(batch: Batch) -> tuple[list, list, list]:
+    events = []
+    for ie in batch.events:
+        e = ie.event
+        if e.raw_json is not None:  # the text is what gets stored: the parsed copies need not travel
+            e.raw = {}
+            e.properties = {}
+        events.append((ie.file_fingerprint, ie.line, _VALUES(e)))
+    return events, batch.rejected, batch.files
+
+
+def _unpack(payload: tuple[list, list, list]) -> Batch:
+    events, rejected, files = payload
+    return Batch([IncomingEvent(NormalizedEvent(*values), fp, line) for fp, line, values in events], rejected, files)

@@ -72,12 +72,20 @@ def _install_sqlite_hooks(engine: Engine, *, writer: bool) -> None:
         # Take transaction control from the sqlite3 module so BEGIN is ours.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        # Events are ~1.4 KB rows: 4 KB pages hold two and waste a third of each; 8 KB pages
+        # hold five. Takes effect only in a new file (before the first table and WAL).
+        cur.execute("PRAGMA page_size=8192")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA cache_size=-65536")
         cur.execute("PRAGMA temp_store=MEMORY")
+        if writer:
+            # A batch rewrites the same index and profile pages as the one before; checkpointing
+            # every 8 MB of WAL (the default 1,000 pages) copied them back into the file after
+            # nearly every commit, a fifth of a steady ingest. 10,000 pages: once in ~80 MB.
+            cur.execute("PRAGMA wal_autocheckpoint=10000")
         cur.close()
         # SQLite's lower() folds ASCII only; filters ignore case the way Python does.
         dbapi_conn.create_function("py_lower", 1, _py_lower, deterministic=True)

@@ -26,10 +26,11 @@ from .storekit import store_snapshot
 END = 1_795_000_000_000
 
 
-def _ingest(url: str, paths: list[Path], *, first_load: bool, batch_size: int) -> IngestSummary:
+def _ingest(url: str, paths: list[Path], *, first_load: bool, batch_size: int, parallel: bool = False) -> IngestSummary:
     engine = make_engine(url, writer=True)
     try:
-        return FileIngestor(StoreWriter(engine, Settings(db_url=url)), batch_size, first_load=first_load).ingest_paths(paths)
+        ingestor = FileIngestor(StoreWriter(engine, Settings(db_url=url)), batch_size, first_load=first_load, read_in_parallel=parallel)
+        return ingestor.ingest_paths(paths)
     finally:
         engine.dispose()
 
@@ -68,10 +69,11 @@ def history(tmp_path_factory) -> list[Path]:
     return [again, *reversed(files)]
 
 
-def test_a_first_load_gives_the_store_a_batch_by_batch_ingest_gives(db_url, tmp_path, history):
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "reader-process"])
+def test_a_first_load_gives_the_store_a_batch_by_batch_ingest_gives(db_url, tmp_path, history, parallel):
     reference = f"sqlite:///{tmp_path}/reference.db"
     expected = _ingest(reference, history, first_load=False, batch_size=97)
-    got = _ingest(db_url, history, first_load=True, batch_size=97)
+    got = _ingest(db_url, history, first_load=True, batch_size=97, parallel=parallel)
 
     assert got == expected
     assert got.duplicates > 0, "the redelivered lines count as duplicates"
@@ -126,3 +128,24 @@ def test_a_killed_first_load_leaves_the_store_empty_and_the_next_one_loads_every
         assert profiles == 0
     subprocess.run(command, env=env, check=True, capture_output=True)
     assert store_snapshot(url) == whole
+
+
+def test_two_ingests_at_once_store_each_line_once(tmp_path, history):
+    """The `ingest` command reads in a second process; when another writer reads a file first, its
+    batch is refused and reading goes on from what the store says: nothing lost, nothing twice."""
+    url = f"sqlite:///{tmp_path}/store.db"
+    reference = f"sqlite:///{tmp_path}/reference.db"
+    _ingest(reference, history, first_load=False, batch_size=5000)
+    _ingest(url, history[:3], first_load=True, batch_size=50)  # not empty: both go batch by batch
+    before = store_snapshot(url)
+    root = Path(os.path.commonpath([str(p) for p in history]))
+    env = {**os.environ, "TUI_PROFILES_BATCH_SIZE": "50"}
+    command = [sys.executable, "-m", "tui_profiles", "--db", url, "ingest", str(root), "--json"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err.decode()[-2000:] for _, err in outputs]
+    counts = [json.loads(out) for out, _ in outputs]
+    whole = store_snapshot(reference)
+    assert store_snapshot(url) == whole
+    stored_before = sum(p["events"] for p in before.values())
+    assert sum(c["events"] for c in counts) == sum(p["events"] for p in whole.values()) - stored_before

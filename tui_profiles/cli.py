@@ -163,7 +163,9 @@ def cmd_ingest(settings: Settings, paths: list[Path], *, as_json: bool) -> int:
     from .store.writer import StoreWriter
 
     engine = _engine(settings, writer=True)
-    summary = FileIngestor(StoreWriter(engine, settings), settings.batch_size, first_load=True).ingest_paths(paths)
+    summary = FileIngestor(StoreWriter(engine, settings), settings.batch_size, first_load=True, read_in_parallel=True).ingest_paths(
+        paths
+    )
     if as_json:
         _emit_json({**summary.as_dict(), "suppressed": summary.suppressed})
     else:

@@ -133,10 +133,14 @@ class FileIngestor:
         on_batch: Callable[[BatchResult], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         first_load: bool = False,
+        read_in_parallel: bool = False,
     ) -> None:
         self.writer = writer
         # `ingest_paths` into a store with no events loads them in one transaction (store/bulk.py).
         self.first_load = first_load
+        # `ingest_paths` reads and parses in a second process (ingest/reader_process.py). Only
+        # for a process without threads: the `ingest` command.
+        self.read_in_parallel = read_in_parallel
         self.batch_size = batch_size
         self.on_batch = on_batch
         self.should_stop = should_stop
@@ -155,9 +159,14 @@ class FileIngestor:
         try:
             self.prefetch(files)
             todo: Iterable[Path] = files
-            if bulk and len(files) > 1 and reader_process.usable(self):
-                reader_process.read_in_second_process(self, files)
-                todo = []
+            if self.read_in_parallel and len(files) > 1 and reader_process.usable(self):
+                try:
+                    reader_process.read_in_second_process(self, files)
+                    todo = []
+                except reader_process.Stale:
+                    # Another writer read some of these files meanwhile: go on here, from what the store says now.
+                    self._known.clear()
+                    self.prefetch(files)
             while todo:
                 for path in todo:
                     self.read_file(path, final=True, give_up=True)

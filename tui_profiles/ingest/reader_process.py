@@ -5,7 +5,7 @@ does, and in one process the two take turns. Here the reader is a fork of this
 process, so it starts knowing what this one knows of the files; it runs
 FileIngestor's own reading and hands each batch over a pipe instead of writing
 it: events as tuples of their fields with the message's JSON text (not the
-parsed dict, which the SQLite writer does not need), quarantined lines and file
+parsed dict, which the writer does not need), quarantined lines and file
 progress as they are. This process applies the batches in order in the load's
 one transaction (store/bulk.py). The pipe holds about one batch, so memory stays
 bounded: the reader parses the next batch while this one writes the last.
@@ -14,6 +14,7 @@ Either side failing ends the load, which then rolls back whole.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .files import FileIngestor
 
 _FIELDS = tuple(f.name for f in fields(NormalizedEvent))
+_INHERITED: list[object] = []  # in the reader: what must outlive it untouched
 _VALUES = attrgetter(*_FIELDS)
 
 
@@ -42,20 +44,34 @@ class ReaderFailed(RuntimeError):
     """The reading process stopped with an error (its traceback is the message)."""
 
 
+class Stale(Exception):
+    """Another writer moved a file on meanwhile: the batch was refused, and the reader stopped."""
+
+
 def usable(ingestor: FileIngestor) -> bool:
-    """Only where fork exists, and for SQLite, whose writer stores the JSON text as it came
-    (the PostgreSQL writer hands the parsed message to its JSONB column)."""
-    return ingestor.writer.engine.dialect.name == "sqlite" and "fork" in multiprocessing.get_all_start_methods()
+    """Only where fork exists, and only from a process without threads (the `ingest` command):
+    a fork copies one thread of many."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def read_in_second_process(ingestor: FileIngestor, files: Iterable[Path]) -> None:
-    """Read these files in a forked reader; apply its batches here, as FileIngestor.flush would."""
+    """Read these files in a forked reader; apply its batches here, as FileIngestor.flush would.
+
+    Raises Stale when a batch was refused because another writer read one of its files
+    first: the batches before it are committed; the caller reads on from what the store says."""
     sys.stdout.flush()
     sys.stderr.flush()
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    reader = ctx.Process(target=_read, args=(ingestor, list(files), send), name="tui-profiles reader", daemon=True)
-    reader.start()
+    reader = ctx.Process(target=_read, args=(ingestor, list(files), send, receive), name="tui-profiles reader", daemon=True)
+    # Nothing inherited may be collected in the reader: a connection of the writer's, freed there,
+    # would go back to its pool with a ROLLBACK down the socket (or into the SQLite file) the writer
+    # is still using. Frozen objects are never collected; the reader also keeps the writer referenced.
+    gc.freeze()
+    try:
+        reader.start()
+    finally:
+        gc.unfreeze()
     send.close()
     try:
         while True:
@@ -68,9 +84,9 @@ def read_in_second_process(ingestor: FileIngestor, files: Iterable[Path]) -> Non
             if kind == "error":
                 raise ReaderFailed(payload)
             batch = _unpack(payload)
-            result = ingestor.writer.apply(batch)
-            if result.stale_files:  # nothing else writes during a first load: the lock is held throughout
-                raise ReaderFailed(f"files changed hands during a first load: {sorted(result.stale_files)}")
+            result = ingestor._apply(batch)
+            if result.stale_files:
+                raise Stale(sorted(result.stale_files))
             for progress in batch.files:
                 ingestor._known[progress.fingerprint] = progress
             ingestor.totals.add(result)
@@ -83,9 +99,14 @@ def read_in_second_process(ingestor: FileIngestor, files: Iterable[Path]) -> Non
         reader.join()
 
 
-def _read(ingestor: FileIngestor, files: list[Path], send: Connection) -> None:
+def _read(ingestor: FileIngestor, files: list[Path], send: Connection, receive: Connection) -> None:
     """The reader: FileIngestor's reading, its batches sent rather than written."""
+    # Its own copy of the reading end closed, a writer that dies (even by kill -9) leaves no reader
+    # of the pipe: the next batch sent fails, and this process ends.
+    receive.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the writer decides when to stop, and ends this process
+    gc.disable()
+    _INHERITED.append(ingestor.writer)  # see gc.freeze() above: its open transaction is not ours to end
     ingestor.writer = _Handover(send)  # type: ignore[assignment]
     ingestor.on_batch = None
     try:

@@ -42,6 +42,8 @@ _EVENT_COLUMNS = (
 assert set(_EVENT_COLUMNS) == {c.name for c in EVENTS.columns} - {"id"}, "an events column is missing from _EVENT_COLUMNS"
 _SQLITE_INSERT_EVENTS = f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 _PG_WRITER_LOCK = 7417002
+# The message's own JSON text, parsed by the server into JSONB (no dict to serialise here).
+_PG_INSERT_EVENTS = EVENTS.insert().values(raw=sa.cast(sa.bindparam("raw_text", type_=sa.Text), pg_dialect.JSONB))
 _PROFILE_FIELDS = (
     "name", "email", "country", "city", "company", "first_seen", "last_seen", "event_count", "session_count",
     "total_session_ms", "order_count", "has_contact", "has_custom_attributes", "traits",
@@ -156,7 +158,13 @@ class StoreWriter:
             assert dbapi is not None
             dbapi.execute("PRAGMA temp_store=FILE")
             dbapi.execute("PRAGMA cache_size=-32768")
-        trans = conn.begin()
+        try:
+            trans = conn.begin()
+        except sa.exc.OperationalError:
+            # Another writer has held the store for the whole busy timeout (its own first load, say):
+            # this is no first load; batches go the usual way, which waits and retries.
+            conn.invalidate()
+            return False
         try:
             if self._dialect == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")
@@ -488,11 +496,11 @@ class StoreWriter:
                     "type": e.type, "name": e.name, "path": e.path, "url": e.url, "title": e.title,
                     "source": e.source, "country": e.country, "city": e.city, "group_id": e.group_id,
                     "ts": e.ts, "received_at": e.received_at, "time_flag": e.time_flag,
-                    "traits": _event_traits(e), "raw": e.raw,
+                    "traits": _event_traits(e), "raw_text": e.raw_json if e.raw_json is not None else self._json_dumps(e.raw),
                     "file_id": file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, "line": ie.line,
                 }
             )
-        conn.execute(EVENTS.insert(), rows)
+        conn.execute(_PG_INSERT_EVENTS, rows)
 
     def _record_anonymous_ids(
         self,

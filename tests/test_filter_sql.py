@@ -338,3 +338,26 @@ def test_suggestions_come_from_what_is_stored(store):
         traits = queries.catalog_values(conn, "trait", "comp")
         assert traits == ["company", "company.legal name", "company.name"]
         assert 'q"x' in queries.catalog_values(conn, "trait", "", limit=100)
+
+
+# -- case folding beyond ASCII --------------------------
+KELVIN = "\u212a"  # KELVIN SIGN: str.lower() makes it an ASCII "k"; SQLite's own lower() leaves it as it is
+
+
+def test_text_beyond_ascii_folds_as_python_does(db_url, tmp_path):
+    lines = Lines()
+    for user, name, plan in (("u1", f"{KELVIN}elvin", f"{KELVIN}ING"), ("u2", "Kevin", "king"),
+                             ("u3", "MÜLLER", "Über"), ("u4", "Mueller", "uber")):  # fmt: skip
+        lines.add("identify", NOW - DAY_MS, user=user, traits={"name": name, "plan": plan})
+    ingest(db_url, [lines.write(tmp_path / "names.jsonl")])
+    engine = make_engine(db_url)
+    try:
+        assert matching(engine, "kelvin") == {"u1"}
+        assert matching(engine, "name:~KEL") == {"u1"}
+        assert matching(engine, "name:müller") == {"u3"}
+        assert matching(engine, "MÜLL") == {"u3"}
+        assert matching(engine, "plan:king") == {"u1", "u2"}
+        assert matching(engine, "plan:~üb") == {"u3"}
+        assert matching(engine, "plan:uber") == {"u4"}
+    finally:
+        engine.dispose()

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from ..config import Settings
 from ..domain import filters as f
@@ -74,13 +74,22 @@ class _Compiler:
 
     # -- text helpers -----------------------------------------------------------
     def lower(self, expr: Any) -> Any:
-        # ICU's root locale folds case as Python does, whatever the database's own locale.
-        return sa.func.lower(sa.collate(expr, "und-x-icu")) if self.pg else sa.func.py_lower(expr)
+        if self.pg:
+            # ICU's root locale folds case as Python does, whatever the database's own locale.
+            return sa.func.lower(sa.collate(expr, "und-x-icu"))
+        if not isinstance(expr, ColumnClause):
+            return sa.func.py_lower(expr)
+        # py_lower is a call into Python for every row. SQLite's own lower() folds ASCII exactly
+        # as str.lower() does, so ASCII text (as many characters as bytes) goes there; anything
+        # else still goes through Python (str.lower() folds U+0130 and the Kelvin sign into ASCII
+        # letters). Only for a plain column, cheap to read twice; NULL stays NULL without a call.
+        ascii_only = sa.func.length(expr) == sa.func.length(sa.cast(expr, sa.LargeBinary))
+        return sa.case((ascii_only, sa.func.lower(expr)), (expr.is_not(None), sa.func.py_lower(expr)))
 
-    def contains(self, haystack: Any, needle: str) -> ColumnElement[bool]:
+    def contains(self, haystack: Any, needle: str, *, nullable: bool = True) -> ColumnElement[bool]:
         lowered = self.lower(haystack)
         pos = sa.func.strpos(lowered, needle.lower()) if self.pg else sa.func.instr(lowered, needle.lower())
-        return sa.and_(haystack.is_not(None), pos > 0)
+        return sa.and_(haystack.is_not(None), pos > 0) if nullable else pos > 0
 
     # -- the tree ---------------------------------------------------------------
     def node(self, tree: f.Filter) -> ColumnElement[bool]:
@@ -227,7 +236,7 @@ class _Compiler:
         conds = [name_match]
         if where is not None:
             # An event's own properties: identify and group calls carry traits instead.
-            traits_doc = sa.and_(EVENTS.c.type.in_((IDENTIFY, GROUP)), self._json_kind(EVENTS.c.raw, ("traits",)) == "object")
+            traits_doc = sa.and_(EVENTS.c.type.in_((IDENTIFY, GROUP)), self._json_is(EVENTS.c.raw, ("traits",), "object"))
             conds.append(
                 sa.case(
                     (traits_doc, self.json_test(EVENTS.c.raw, ("traits", *where.path), where.test)),
@@ -245,17 +254,22 @@ class _Compiler:
         return [name for (name,) in rows]
 
     # -- JSON -------------------------------------------------------------------
-    def _json_kind(self, doc: Any, path: tuple[str, ...]) -> Any:
-        """The JSON type at a path, in one vocabulary: object array string number boolean null (NULL: missing)."""
+    def _json_type(self, doc: Any, path: tuple[str, ...]) -> Any:
+        """The database's own name for the JSON type at a path (NULL: missing).
+
+        PostgreSQL says object array string number boolean null; SQLite says object array
+        text integer real true false null. Tests compare with _json_is, which speaks both, so
+        each test on SQLite parses the document once, not once per name compared.
+        """
         if self.pg:
             return sa.func.jsonb_typeof(doc.op("#>")(sa.literal(list(path), sa.ARRAY(sa.Text))))
-        kind = _sqlite_json_type(doc, path)
-        return sa.case(
-            (kind.in_(("integer", "real")), "number"),
-            (kind == "text", "string"),
-            (kind.in_(("true", "false")), "boolean"),
-            else_=kind,
-        )
+        return _sqlite_json_type(doc, path)
+
+    def _json_is(self, doc: Any, path: tuple[str, ...], kind: str) -> ColumnElement[bool]:
+        """The value at a path has this JSON type, in PostgreSQL's words (NULL: missing)."""
+        names = (kind,) if self.pg else _SQLITE_TYPES[kind]
+        found = self._json_type(doc, path)
+        return found == names[0] if len(names) == 1 else found.in_(names)
 
     def _json_text(self, doc: Any, path: tuple[str, ...]) -> Any:
         """The scalar at a path as SQL text (strings unquoted)."""
@@ -276,27 +290,41 @@ class _Compiler:
         return sa.func.coalesce(self._json_test(doc, path, test), FALSE)
 
     def _json_test(self, doc: Any, path: tuple[str, ...], test: f.Test) -> ColumnElement[bool]:
-        kind = self._json_kind(doc, path)
         match test:
             case f.IsSet():
+                found = self._json_type(doc, path)
+                string = "string" if self.pg else "text"
                 return sa.and_(
-                    kind.is_not(None), kind != "null",
-                    sa.or_(kind != "string", self._json_text(doc, path) != ""),
+                    found.is_not(None), found != "null",
+                    sa.or_(found != string, self._json_text(doc, path) != ""),
                 )  # fmt: skip
             case f.Contains(text):
-                return sa.case((kind == "string", self.contains(self._json_text(doc, path), text)), else_=FALSE)
+                is_string = self._json_is(doc, path, "string")
+                return sa.case((is_string, self.contains(self._json_text(doc, path), text, nullable=False)), else_=FALSE)
             case f.Equals(text):
-                conds = [sa.and_(kind == "string", self.lower(self._json_text(doc, path)) == text.lower())]
+                is_string = self._json_is(doc, path, "string")
+                conds = [sa.and_(is_string, self.lower(self._json_text(doc, path)) == text.lower())]
                 if text.lower() in ("true", "false"):
-                    truth = self._json_text(doc, path) if self.pg else sa.case((kind == "boolean", _sqlite_json_type(doc, path)))
-                    conds.append(sa.and_(kind == "boolean", truth == text.lower()))
+                    if self.pg:
+                        conds.append(sa.and_(self._json_is(doc, path, "boolean"), self._json_text(doc, path) == text.lower()))
+                    else:  # SQLite names a boolean's type by its value
+                        conds.append(self._json_type(doc, path) == text.lower())
                 number = f.as_number(text)
                 if number is not None:
-                    conds.append(sa.case((kind == "number", self._json_number(doc, path) == number), else_=FALSE))
+                    is_number = self._json_is(doc, path, "number")
+                    conds.append(sa.case((is_number, self._json_number(doc, path) == number), else_=FALSE))
                 return sa.or_(*conds)
             case f.Compare(op, number):
-                return sa.case((kind == "number", _compare(self._json_number(doc, path), op, number)), else_=FALSE)
+                is_number = self._json_is(doc, path, "number")
+                return sa.case((is_number, _compare(self._json_number(doc, path), op, number)), else_=FALSE)
         raise TypeError(f"not a test: {test!r}")
+
+
+# SQLite's json_type() names for each JSON type.
+_SQLITE_TYPES = {
+    "object": ("object",), "array": ("array",), "string": ("text",), "number": ("integer", "real"),
+    "boolean": ("true", "false"), "null": ("null",),
+}  # fmt: skip
 
 
 def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:

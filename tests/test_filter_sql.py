@@ -340,7 +340,7 @@ def test_suggestions_come_from_what_is_stored(store):
         assert 'q"x' in queries.catalog_values(conn, "trait", "", limit=100)
 
 
-# -- case folding beyond ASCII --------------------------
+# -- case folding beyond ASCII, and the indexes the filters lean on --------------------------
 KELVIN = "\u212a"  # KELVIN SIGN: str.lower() makes it an ASCII "k"; SQLite's own lower() leaves it as it is
 
 
@@ -359,5 +359,28 @@ def test_text_beyond_ascii_folds_as_python_does(db_url, tmp_path):
         assert matching(engine, "plan:king") == {"u1", "u2"}
         assert matching(engine, "plan:~üb") == {"u3"}
         assert matching(engine, "plan:uber") == {"u4"}
+    finally:
+        engine.dispose()
+
+
+def test_a_schema_2_store_gets_the_read_indexes(tmp_path):
+    url = f"sqlite:///{tmp_path}/old.db"
+    fixed_store(url, tmp_path)
+    engine = make_engine(url)
+    with engine.begin() as conn:  # what a schema-2 store looked like
+        conn.exec_driver_sql("DROP INDEX ix_profiles_last_seen_id")
+        conn.exec_driver_sql("DROP INDEX ix_sessions_source_profile")
+        conn.exec_driver_sql("CREATE INDEX ix_profiles_last_seen ON profiles (last_seen)")
+        conn.exec_driver_sql("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    engine.dispose()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert {i["name"] for i in inspector.get_indexes("profiles")} >= {"ix_profiles_last_seen_id"}
+            assert "ix_profiles_last_seen" not in {i["name"] for i in inspector.get_indexes("profiles")}
+            assert "ix_sessions_source_profile" in {i["name"] for i in inspector.get_indexes("sessions")}
+            assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == str(models.SCHEMA_VERSION)
+        assert matching(engine, "is:identified seen:<7d") == {"u-alice", "u-hostile"}
     finally:
         engine.dispose()

@@ -340,7 +340,7 @@ def test_suggestions_come_from_what_is_stored(store):
         assert 'q"x' in queries.catalog_values(conn, "trait", "", limit=100)
 
 
-# -- case folding beyond ASCII, and the indexes the filters lean on --------------------------
+# -- case folding beyond ASCII, sources, and the indexes the filters lean on --------------------------
 KELVIN = "\u212a"  # KELVIN SIGN: str.lower() makes it an ASCII "k"; SQLite's own lower() leaves it as it is
 
 
@@ -359,6 +359,45 @@ def test_text_beyond_ascii_folds_as_python_does(db_url, tmp_path):
         assert matching(engine, "plan:king") == {"u1", "u2"}
         assert matching(engine, "plan:~üb") == {"u3"}
         assert matching(engine, "plan:uber") == {"u4"}
+    finally:
+        engine.dispose()
+
+
+def test_source_tests_every_distinct_source(store):
+    sessions, profiles = models.ProfileSession.__table__, models.Profile.__table__
+    with store.begin() as conn:
+        for user, source in (("u-alice", "iOS"), ("u-bob", "ios"), ("u-hostile", "Web"), ("anon-visitor-1", "android")):
+            pid = sa.select(profiles.c.id).where(profiles.c.external_id == user).scalar_subquery()
+            conn.execute(sa.update(sessions).where(sessions.c.profile_id == pid).values(source=source))
+        first = sa.select(sa.func.min(sessions.c.start)).where(sessions.c.profile_id.in_(
+            sa.select(profiles.c.id).where(profiles.c.external_id == "u-alice"))).scalar_subquery()  # fmt: skip
+        conn.execute(sa.update(sessions).where(sessions.c.start == first).values(source="web"))
+    assert matching(store, "source:ios") == matching(store, "source:IOS") == {"u-alice", "u-bob"}
+    assert matching(store, "source:web") == {"u-alice", "u-hostile"}
+    assert matching(store, "source:~O") == {"u-alice", "u-bob", "anon-visitor-1"}
+    assert matching(store, "-source:ios") == {"u-hostile", "anon-visitor-1"}
+    assert matching(store, "source:*") == ALL
+    assert matching(store, "source:zzz") == set()
+
+
+def _plan(engine, query: str, since: int) -> str:
+    with engine.connect() as conn:
+        where = compile_filter(f.parse(query), now_ms=NOW, conn=conn)
+        stmt = sa.select(sa.func.count()).select_from(models.Profile.__table__).where(*queries._user_conditions(since, where))
+        compiled = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+        return " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+
+
+def test_source_and_kind_read_through_the_indexes(tmp_path):
+    url = f"sqlite:///{tmp_path}/plan.db"
+    fixed_store(url, tmp_path)
+    engine = make_engine(url)
+    try:
+        plan = _plan(engine, "source:ios", NOW - 7 * DAY_MS)
+        assert "ix_sessions_source_profile" in plan and "SCAN sessions" not in plan, plan
+        # Two kinds over every profile: the period's index, not the (kind, id) one.
+        plan = _plan(engine, "is:identified", NOW - 7 * DAY_MS)
+        assert "ix_profiles_last_seen_id" in plan and "uq_profiles_kind_external" not in plan, plan
     finally:
         engine.dispose()
 

@@ -388,7 +388,7 @@ def _plan(engine, query: str, since: int) -> str:
         return " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
 
 
-def test_source_and_kind_read_through_the_indexes(tmp_path):
+def test_source_kind_and_visited_read_through_the_indexes(tmp_path):
     url = f"sqlite:///{tmp_path}/plan.db"
     fixed_store(url, tmp_path)
     engine = make_engine(url)
@@ -398,6 +398,10 @@ def test_source_and_kind_read_through_the_indexes(tmp_path):
         # Two kinds over every profile: the period's index, not the (kind, id) one.
         plan = _plan(engine, "is:identified", NOW - 7 * DAY_MS)
         assert "ix_profiles_last_seen_id" in plan and "uq_profiles_kind_external" not in plan, plan
+        # Page paths from the partial index (type = 'page'): no event row is read to check the type.
+        for query in ("visited:/pricing", "visited:/docs/*"):
+            plan = _plan(engine, query, NOW - 7 * DAY_MS)
+            assert "SEARCH events USING INDEX ix_events_page_profile (path" in plan, plan
     finally:
         engine.dispose()
 
@@ -409,7 +413,9 @@ def test_a_schema_2_store_gets_the_read_indexes(tmp_path):
     with engine.begin() as conn:  # what a schema-2 store looked like
         conn.exec_driver_sql("DROP INDEX ix_profiles_last_seen_id")
         conn.exec_driver_sql("DROP INDEX ix_sessions_source_profile")
+        conn.exec_driver_sql("DROP INDEX ix_events_page_profile")
         conn.exec_driver_sql("CREATE INDEX ix_profiles_last_seen ON profiles (last_seen)")
+        conn.exec_driver_sql("CREATE INDEX ix_events_path_profile ON events (path, profile_id)")
         conn.exec_driver_sql("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     engine.dispose()
     engine = make_engine(url)
@@ -419,7 +425,10 @@ def test_a_schema_2_store_gets_the_read_indexes(tmp_path):
             assert {i["name"] for i in inspector.get_indexes("profiles")} >= {"ix_profiles_last_seen_id"}
             assert "ix_profiles_last_seen" not in {i["name"] for i in inspector.get_indexes("profiles")}
             assert "ix_sessions_source_profile" in {i["name"] for i in inspector.get_indexes("sessions")}
+            events = {i["name"] for i in inspector.get_indexes("events")}
+            assert "ix_events_page_profile" in events and "ix_events_path_profile" not in events
             assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == str(models.SCHEMA_VERSION)
         assert matching(engine, "is:identified seen:<7d") == {"u-alice", "u-hostile"}
+        assert matching(engine, "visited:/docs/*") == {"u-alice"}
     finally:
         engine.dispose()

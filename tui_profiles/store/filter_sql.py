@@ -157,19 +157,26 @@ class _Compiler:
         raise TypeError(f"not a filter node: {tree!r}")
 
     def visited_event(self, path: str, prefix: bool) -> ColumnElement[bool]:
-        page = sa.and_(EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None))
+        # The type is written into the SQL, not bound: the page index is partial (type = 'page'),
+        # and a plan made without the value (PostgreSQL's generic plans) could not use it.
+        page = sa.and_(EVENTS.c.type == sa.literal_column(f"'{PAGE}'"), EVENTS.c.path.is_not(None))
         if not prefix:
             return sa.and_(page, EVENTS.c.path == path)
         match_path = sa.func.substr(EVENTS.c.path, 1, len(path)) == path
-        if not self.pg and path:
-            # A range on the path lets the (path, profile) index find the prefix instead of a
-            # scan of every event. SQLite compares text bytewise, so [path, next) is exact;
-            # PostgreSQL's order follows the database's collation, so it keeps substr alone.
+        if not path:
+            return sa.and_(page, match_path)
+        if not self.pg:
+            # A range on the path lets the page index find the prefix instead of a scan of
+            # every event. SQLite compares text bytewise, so [path, next) is exact.
             following = ord(path[-1]) + 1
             upper = path[:-1] + chr(following) if following <= 0x10FFFF and not 0xD800 <= following <= 0xDFFF else None
             bounds = [EVENTS.c.path >= path] + ([EVENTS.c.path < upper] if upper else [])
             return sa.and_(page, *bounds, match_path)
-        return sa.and_(page, match_path)
+        # PostgreSQL orders text by the database's collation, so no range is the prefix. The
+        # catalog holds every page path stored (the writer adds each one, erasure removes only
+        # those no event has any more): its few paths with the prefix go through the index.
+        known = sa.select(CATALOG.c.value).where(CATALOG.c.kind == "page", sa.func.substr(CATALOG.c.value, 1, len(path)) == path)
+        return sa.and_(page, EVENTS.c.path.in_(known), match_path)
 
     def member_of(self, company_ids: Any) -> ColumnElement[bool]:
         """The profile carried one of these group ids on an event (the membership index answers it)."""

@@ -432,3 +432,36 @@ def test_a_schema_2_store_gets_the_read_indexes(tmp_path):
         assert matching(engine, "visited:/docs/*") == {"u-alice"}
     finally:
         engine.dispose()
+
+
+def test_a_path_prefix_beyond_ascii_is_exact(db_url, tmp_path):
+    paths = {"u1": "/é", "u2": "/é/a", "u3": "/éa", "u4": "/ê", "u5": "/e", "u6": "/\U0001f600/x", "u7": "/\x7f", "u8": "/\x80"}
+    lines = Lines()
+    for user, path in paths.items():
+        lines.add("page", NOW - DAY_MS, user=user, properties={"path": path})
+    ingest(db_url, [lines.write(tmp_path / "paths.jsonl")])
+    engine = make_engine(db_url)
+    try:
+        for prefix in ("/é", "/é/", "/e", "/\U0001f600", "/\x7f", "/"):
+            expected = {user for user, path in paths.items() if path.startswith(prefix)}
+            with engine.connect() as conn:
+                where = compile_filter(f.Visited(prefix, prefix=True), now_ms=NOW, conn=conn)
+                found = {u.id for u in queries.list_users(conn, settings=Settings(), now_ms=NOW, where=where, limit=100)}
+            assert found == expected, prefix
+    finally:
+        engine.dispose()
+
+
+def test_a_path_prefix_is_a_range_on_the_page_index_on_postgresql(pg_url, tmp_path):
+    fixed_store(pg_url, tmp_path)
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table: ask whether the index can answer
+            where = compile_filter(f.parse("visited:/docs/*"), now_ms=NOW, conn=conn)
+            stmt = sa.select(sa.func.count()).select_from(models.Profile.__table__).where(where)
+            compiled = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+    finally:
+        engine.dispose()
+    assert "ix_events_page_profile" in plan and "~>=~" in plan, plan

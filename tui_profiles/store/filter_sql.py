@@ -165,18 +165,15 @@ class _Compiler:
         match_path = sa.func.substr(EVENTS.c.path, 1, len(path)) == path
         if not path:
             return sa.and_(page, match_path)
-        if not self.pg:
-            # A range on the path lets the page index find the prefix instead of a scan of
-            # every event. SQLite compares text bytewise, so [path, next) is exact.
-            following = ord(path[-1]) + 1
-            upper = path[:-1] + chr(following) if following <= 0x10FFFF and not 0xD800 <= following <= 0xDFFF else None
-            bounds = [EVENTS.c.path >= path] + ([EVENTS.c.path < upper] if upper else [])
-            return sa.and_(page, *bounds, match_path)
-        # PostgreSQL orders text by the database's collation, so no range is the prefix. The
-        # catalog holds every page path stored (the writer adds each one, erasure removes only
-        # those no event has any more): its few paths with the prefix go through the index.
-        known = sa.select(CATALOG.c.value).where(CATALOG.c.kind == "page", sa.func.substr(CATALOG.c.value, 1, len(path)) == path)
-        return sa.and_(page, EVENTS.c.path.in_(known), match_path)
+        # A range on the path lets the page index find the prefix instead of a scan of every
+        # event. It compares bytewise (SQLite's text order; PostgreSQL's pattern operators, which
+        # the index is built for, as its own order follows the collation), so [path, next) is exact.
+        following = ord(path[-1]) + 1
+        upper = path[:-1] + chr(following) if following <= 0x10FFFF and not 0xD800 <= following <= 0xDFFF else None
+        at_least = EVENTS.c.path.op("~>=~", is_comparison=True) if self.pg else EVENTS.c.path.__ge__
+        below = EVENTS.c.path.op("~<~", is_comparison=True) if self.pg else EVENTS.c.path.__lt__
+        bounds = [at_least(path)] + ([below(upper)] if upper else [])
+        return sa.and_(page, *bounds, match_path)
 
     def member_of(self, company_ids: Any) -> ColumnElement[bool]:
         """The profile carried one of these group ids on an event (the membership index answers it)."""

@@ -53,8 +53,9 @@ class Event(SQLModel, table=True):
         sa.Index("ix_events_anonymous_id", "anonymous_id"),
         sa.Index("ix_events_name_profile", "name", "profile_id"),
         # `visited:` (page events only: without the type in the index, each match was a row read).
+        # text_pattern_ops: PostgreSQL orders it bytewise, as SQLite does, so a path prefix is a range.
         sa.Index(
-            "ix_events_page_profile", "path", "profile_id",
+            "ix_events_page_profile", "path", "profile_id", postgresql_ops={"path": "text_pattern_ops"},
             sqlite_where=sa.text("type = 'page'"), postgresql_where=sa.text("type = 'page'"),
         ),
         # Company membership is read from events: who carried a group id (a partial index,

@@ -239,6 +239,8 @@ def find_profile(conn: Connection, ident: str) -> int | None:
 
 
 def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now_ms: int, top: int = 10) -> ProfileDetail | None:
+    """Everything the profile's header shows; `top=0` leaves the all-time top events and pages
+    out (each reads every event of the profile: ~45 ms for a 10,000-event user on PostgreSQL)."""
     row = conn.execute(sa.select(*_USER_COLS).where(PROFILES.c.id == profile_id)).first()
     if row is None:
         return None
@@ -280,8 +282,8 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
         avg_session_ms=avg,
         sources=sources,
         companies=tuple(companies),
-        top_events=top_events(conn, profile_id, limit=top),
-        top_pages=top_pages(conn, profile_id, limit=top),
+        top_events=top_events(conn, profile_id, limit=top) if top else (),
+        top_pages=top_pages(conn, profile_id, limit=top) if top else (),
         linked_users=linked,
     )
 

@@ -75,17 +75,24 @@ class _Compiler:
 
     # -- text helpers -----------------------------------------------------------
     def lower(self, expr: Any) -> Any:
-        if self.pg:
-            # ICU's root locale folds case as Python does, whatever the database's own locale.
-            return sa.func.lower(sa.collate(expr, "und-x-icu"))
+        # ICU's root locale folds case as Python does, whatever the database's own locale;
+        # SQLite gets py_lower, a call into Python for every row.
+        exact = sa.func.lower(sa.collate(expr, "und-x-icu")) if self.pg else sa.func.py_lower(expr)
         if not isinstance(expr, ColumnClause):
-            return sa.func.py_lower(expr)
-        # py_lower is a call into Python for every row. SQLite's own lower() folds ASCII exactly
-        # as str.lower() does, so ASCII text (as many characters as bytes) goes there; anything
-        # else still goes through Python (str.lower() folds U+0130 and the Kelvin sign into ASCII
-        # letters). Only for a plain column, cheap to read twice; NULL stays NULL without a call.
-        ascii_only = sa.func.length(expr) == sa.func.length(sa.cast(expr, sa.LargeBinary))
-        return sa.case((ascii_only, sa.func.lower(expr)), (expr.is_not(None), sa.func.py_lower(expr)))
+            return exact
+        # Both are slow next to the database's own folding of ASCII (SQLite's lower(), and
+        # PostgreSQL's under the C collation), which is exactly what str.lower() does to ASCII
+        # text: so text with as many characters as bytes goes there, anything else still takes
+        # the exact way (str.lower() folds U+0130 and the Kelvin sign into ASCII letters). Only
+        # for a plain column, cheap to read twice; NULL stays NULL without a call.
+        if self.pg:
+            ascii_only = sa.func.octet_length(expr) == sa.func.char_length(expr)
+            # Both branches end in one explicit collation, as PostgreSQL asks of a CASE.
+            fast, exact = sa.collate(sa.func.lower(sa.collate(expr, "C")), "C"), sa.collate(exact, "C")
+        else:
+            ascii_only = sa.func.length(expr) == sa.func.length(sa.cast(expr, sa.LargeBinary))
+            fast = sa.func.lower(expr)
+        return sa.case((ascii_only, fast), (expr.is_not(None), exact))
 
     def contains(self, haystack: Any, needle: str, *, nullable: bool = True) -> ColumnElement[bool]:
         lowered = self.lower(haystack)

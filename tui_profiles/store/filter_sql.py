@@ -184,7 +184,13 @@ class _Compiler:
 
     def member_of(self, company_ids: Any) -> ColumnElement[bool]:
         """The profile carried one of these group ids on an event (the membership index answers it)."""
-        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(EVENTS.c.group_id.in_(company_ids)))
+        if self.pg:
+            # As an array, the ids are found first and each looked up in the index; as IN, the
+            # planner merge-joined them with the whole index (60 ms for 160 of 1,250 companies).
+            carried = EVENTS.c.group_id == sa.any_(sa.func.array(company_ids.scalar_subquery()))
+        else:
+            carried = EVENTS.c.group_id.in_(company_ids)
+        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(carried))
 
     def field(self, name: str, test: f.Test) -> ColumnElement[bool]:
         if name == "id":

@@ -435,14 +435,15 @@ def test_a_schema_2_store_gets_the_read_indexes(tmp_path):
 
 
 def test_a_path_prefix_beyond_ascii_is_exact(db_url, tmp_path):
-    paths = {"u1": "/é", "u2": "/é/a", "u3": "/éa", "u4": "/ê", "u5": "/e", "u6": "/\U0001f600/x", "u7": "/\x7f", "u8": "/\x80"}
+    paths = {"u1": "/é", "u2": "/é/a", "u3": "/éa", "u4": "/ê", "u5": "/e", "u6": "/\U0001f600/x", "u7": "/\x7f", "u8": "/\x80",
+             "u9": "/\ud7ffa", "u10": "/\ue000", "u11": "/\U0010ffff/b", "u12": "/\U0010fffe", "u13": "/\U0010ffff\U0010ffff"}  # fmt: skip
     lines = Lines()
     for user, path in paths.items():
         lines.add("page", NOW - DAY_MS, user=user, properties={"path": path})
     ingest(db_url, [lines.write(tmp_path / "paths.jsonl")])
     engine = make_engine(db_url)
     try:
-        for prefix in ("/é", "/é/", "/e", "/\U0001f600", "/\x7f", "/"):
+        for prefix in ("/é", "/é/", "/e", "/\U0001f600", "/\x7f", "/", "/\ud7ff", "/\U0010ffff", "/\U0010ffff\U0010ffff"):
             expected = {user for user, path in paths.items() if path.startswith(prefix)}
             with engine.connect() as conn:
                 where = compile_filter(f.Visited(prefix, prefix=True), now_ms=NOW, conn=conn)

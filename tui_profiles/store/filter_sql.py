@@ -169,18 +169,17 @@ class _Compiler:
         page = sa.and_(EVENTS.c.type == sa.literal_column(f"'{PAGE}'"), EVENTS.c.path.is_not(None))
         if not prefix:
             return sa.and_(page, EVENTS.c.path == path)
-        match_path = sa.func.substr(EVENTS.c.path, 1, len(path)) == path
         if not path:
-            return sa.and_(page, match_path)
+            return page
         # A range on the path lets the page index find the prefix instead of a scan of every
         # event. It compares bytewise (SQLite's text order; PostgreSQL's pattern operators, which
-        # the index is built for, as its own order follows the collation), so [path, next) is exact.
-        following = ord(path[-1]) + 1
-        upper = path[:-1] + chr(following) if following <= 0x10FFFF and not 0xD800 <= following <= 0xDFFF else None
+        # the index is built for, as its own order follows the collation), so [path, next) is
+        # exactly the paths that start with it: no substr() check on top, which also left
+        # PostgreSQL estimating 60 rows for 37k and choosing a nested loop over them.
+        upper = _after_prefix(path)
         at_least = EVENTS.c.path.op("~>=~", is_comparison=True) if self.pg else EVENTS.c.path.__ge__
         below = EVENTS.c.path.op("~<~", is_comparison=True) if self.pg else EVENTS.c.path.__lt__
-        bounds = [at_least(path)] + ([below(upper)] if upper else [])
-        return sa.and_(page, *bounds, match_path)
+        return sa.and_(page, at_least(path), *([below(upper)] if upper else []))
 
     def member_of(self, company_ids: Any) -> ColumnElement[bool]:
         """The profile carried one of these group ids on an event (the membership index answers it)."""
@@ -354,6 +353,19 @@ _SQLITE_TYPES = {
     "object": ("object",), "array": ("array",), "string": ("text",), "number": ("integer", "real"),
     "boolean": ("true", "false"), "null": ("null",),
 }  # fmt: skip
+
+
+def _after_prefix(prefix: str) -> str | None:
+    """The least text above every text that starts with `prefix`, in code point (UTF-8 byte)
+    order; None when there is none (the prefix is all U+10FFFF: at least it, is starting with it)."""
+    chars = list(prefix)
+    while chars:
+        following = ord(chars.pop()) + 1
+        if following == 0xD800:
+            following = 0xE000  # surrogates are never text
+        if following <= 0x10FFFF:
+            return "".join(chars) + chr(following)
+    return None
 
 
 def _distinct(column: Any) -> Any:

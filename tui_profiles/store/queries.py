@@ -244,10 +244,10 @@ def find_profile(conn: Connection, ident: str) -> int | None:
 def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now_ms: int, top: int = 10) -> ProfileDetail | None:
     """Everything the profile's header shows; `top=0` leaves the all-time top events and pages
     out (each reads every event of the profile: ~45 ms for a 10,000-event user on PostgreSQL)."""
-    row = conn.execute(sa.select(*_USER_COLS).where(PROFILES.c.id == profile_id)).first()
+    row = conn.execute(sa.select(*_USER_COLS, PROFILES.c.total_session_ms).where(PROFILES.c.id == profile_id)).first()
     if row is None:
         return None
-    user = _user_row(row, settings, now_ms)
+    user = _user_row(row[: len(_USER_COLS)], settings, now_ms)
     traits = dict(row.traits or {})
     anon_ids = tuple(
         a for (a,) in conn.execute(
@@ -276,7 +276,7 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
     if row.company and row.company not in companies:
         companies.insert(0, row.company)
     signed_up = _signed_up(traits, row.first_seen)
-    avg = row_total_ms(conn, profile_id) // row.session_count if row.session_count else 0
+    avg = int(row.total_session_ms or 0) // row.session_count if row.session_count else 0
     return ProfileDetail(
         user=user,
         anonymous_ids=anon_ids,
@@ -289,10 +289,6 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
         top_pages=top_pages(conn, profile_id, limit=top) if top else (),
         linked_users=linked,
     )
-
-
-def row_total_ms(conn: Connection, profile_id: int) -> int:
-    return int(conn.execute(sa.select(PROFILES.c.total_session_ms).where(PROFILES.c.id == profile_id)).scalar() or 0)
 
 
 def _signed_up(traits: dict[str, Any], first_seen: int) -> int:
@@ -356,10 +352,11 @@ def period_stats(conn: Connection, profile_id: int, *, since_ms: int | None) -> 
     if since_ms is not None:
         e_conds.append(EVENTS.c.ts >= since_ms)
         s_conds.append(SESSIONS.c.end >= since_ms)
-    events = conn.execute(sa.select(sa.func.count()).select_from(EVENTS).where(*e_conds)).scalar_one()
-    sessions, total = conn.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(SESSIONS.c.end - SESSIONS.c.start), 0)).where(*s_conds)
-    ).one()
+    # One statement (a round trip fewer on opening a profile).
+    events = sa.select(sa.func.count()).select_from(EVENTS).where(*e_conds).scalar_subquery()
+    sessions = sa.select(sa.func.count()).select_from(SESSIONS).where(*s_conds).scalar_subquery()
+    total = sa.select(sa.func.coalesce(sa.func.sum(SESSIONS.c.end - SESSIONS.c.start), 0)).where(*s_conds).scalar_subquery()
+    events, sessions, total = conn.execute(sa.select(events, sessions, total)).one()
     return int(events), int(sessions), int(total)
 
 

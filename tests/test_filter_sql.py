@@ -406,8 +406,8 @@ def test_source_kind_and_visited_read_through_the_indexes(tmp_path):
         engine.dispose()
 
 
-def test_a_schema_2_store_gets_the_read_indexes(tmp_path):
-    url = f"sqlite:///{tmp_path}/old.db"
+def test_a_schema_2_store_gets_the_read_indexes(db_url, tmp_path):
+    url = db_url
     fixed_store(url, tmp_path)
     engine = make_engine(url)
     with engine.begin() as conn:  # what a schema-2 store looked like

@@ -338,3 +338,131 @@ def test_suggestions_come_from_what_is_stored(store):
         traits = queries.catalog_values(conn, "trait", "comp")
         assert traits == ["company", "company.legal name", "company.name"]
         assert 'q"x' in queries.catalog_values(conn, "trait", "", limit=100)
+
+
+# -- case folding beyond ASCII, sources, and the indexes the filters lean on --------------------------
+KELVIN = "\u212a"  # KELVIN SIGN: str.lower() makes it an ASCII "k"; SQLite's own lower() leaves it as it is
+
+
+def test_text_beyond_ascii_folds_as_python_does(db_url, tmp_path):
+    lines = Lines()
+    for user, name, plan in (("u1", f"{KELVIN}elvin", f"{KELVIN}ING"), ("u2", "Kevin", "king"),
+                             ("u3", "MÜLLER", "Über"), ("u4", "Mueller", "uber")):  # fmt: skip
+        lines.add("identify", NOW - DAY_MS, user=user, traits={"name": name, "plan": plan})
+    ingest(db_url, [lines.write(tmp_path / "names.jsonl")])
+    engine = make_engine(db_url)
+    try:
+        assert matching(engine, "kelvin") == {"u1"}
+        assert matching(engine, "name:~KEL") == {"u1"}
+        assert matching(engine, "name:müller") == {"u3"}
+        assert matching(engine, "MÜLL") == {"u3"}
+        assert matching(engine, "plan:king") == {"u1", "u2"}
+        assert matching(engine, "plan:~üb") == {"u3"}
+        assert matching(engine, "plan:uber") == {"u4"}
+    finally:
+        engine.dispose()
+
+
+def test_source_tests_every_distinct_source(store):
+    sessions, profiles = models.ProfileSession.__table__, models.Profile.__table__
+    with store.begin() as conn:
+        for user, source in (("u-alice", "iOS"), ("u-bob", "ios"), ("u-hostile", "Web"), ("anon-visitor-1", "android")):
+            pid = sa.select(profiles.c.id).where(profiles.c.external_id == user).scalar_subquery()
+            conn.execute(sa.update(sessions).where(sessions.c.profile_id == pid).values(source=source))
+        first = sa.select(sa.func.min(sessions.c.start)).where(sessions.c.profile_id.in_(
+            sa.select(profiles.c.id).where(profiles.c.external_id == "u-alice"))).scalar_subquery()  # fmt: skip
+        conn.execute(sa.update(sessions).where(sessions.c.start == first).values(source="web"))
+    assert matching(store, "source:ios") == matching(store, "source:IOS") == {"u-alice", "u-bob"}
+    assert matching(store, "source:web") == {"u-alice", "u-hostile"}
+    assert matching(store, "source:~O") == {"u-alice", "u-bob", "anon-visitor-1"}
+    assert matching(store, "-source:ios") == {"u-hostile", "anon-visitor-1"}
+    assert matching(store, "source:*") == ALL
+    assert matching(store, "source:zzz") == set()
+
+
+def _plan(engine, query: str, since: int) -> str:
+    with engine.connect() as conn:
+        where = compile_filter(f.parse(query), now_ms=NOW, conn=conn)
+        stmt = sa.select(sa.func.count()).select_from(models.Profile.__table__).where(*queries._user_conditions(since, where))
+        compiled = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+        return " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+
+
+def test_source_kind_and_visited_read_through_the_indexes(tmp_path):
+    url = f"sqlite:///{tmp_path}/plan.db"
+    fixed_store(url, tmp_path)
+    engine = make_engine(url)
+    try:
+        plan = _plan(engine, "source:ios", NOW - 7 * DAY_MS)
+        assert "ix_sessions_source_profile" in plan and "SCAN sessions" not in plan, plan
+        # Two kinds over every profile: the period's index, not the (kind, id) one.
+        plan = _plan(engine, "is:identified", NOW - 7 * DAY_MS)
+        assert "ix_profiles_last_seen_id" in plan and "uq_profiles_kind_external" not in plan, plan
+        # Page paths from the partial index (type = 'page'): no event row is read to check the type.
+        for query in ("visited:/pricing", "visited:/docs/*"):
+            plan = _plan(engine, query, NOW - 7 * DAY_MS)
+            assert "SEARCH events USING INDEX ix_events_page_profile (path" in plan, plan
+    finally:
+        engine.dispose()
+
+
+def test_a_schema_2_store_gets_the_read_indexes(db_url, tmp_path):
+    url = db_url
+    fixed_store(url, tmp_path)
+    engine = make_engine(url)
+    with engine.begin() as conn:  # what a schema-2 store looked like
+        conn.exec_driver_sql("DROP INDEX ix_profiles_last_seen_id")
+        conn.exec_driver_sql("DROP INDEX ix_sessions_source_profile")
+        conn.exec_driver_sql("DROP INDEX ix_events_page_profile")
+        conn.exec_driver_sql("CREATE INDEX ix_profiles_last_seen ON profiles (last_seen)")
+        conn.exec_driver_sql("CREATE INDEX ix_events_path_profile ON events (path, profile_id)")
+        conn.exec_driver_sql("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    engine.dispose()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert {i["name"] for i in inspector.get_indexes("profiles")} >= {"ix_profiles_last_seen_id"}
+            assert "ix_profiles_last_seen" not in {i["name"] for i in inspector.get_indexes("profiles")}
+            assert "ix_sessions_source_profile" in {i["name"] for i in inspector.get_indexes("sessions")}
+            events = {i["name"] for i in inspector.get_indexes("events")}
+            assert "ix_events_page_profile" in events and "ix_events_path_profile" not in events
+            assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == str(models.SCHEMA_VERSION)
+        assert matching(engine, "is:identified seen:<7d") == {"u-alice", "u-hostile"}
+        assert matching(engine, "visited:/docs/*") == {"u-alice"}
+    finally:
+        engine.dispose()
+
+
+def test_a_path_prefix_beyond_ascii_is_exact(db_url, tmp_path):
+    paths = {"u1": "/é", "u2": "/é/a", "u3": "/éa", "u4": "/ê", "u5": "/e", "u6": "/\U0001f600/x", "u7": "/\x7f", "u8": "/\x80",
+             "u9": "/\ud7ffa", "u10": "/\ue000", "u11": "/\U0010ffff/b", "u12": "/\U0010fffe", "u13": "/\U0010ffff\U0010ffff"}  # fmt: skip
+    lines = Lines()
+    for user, path in paths.items():
+        lines.add("page", NOW - DAY_MS, user=user, properties={"path": path})
+    ingest(db_url, [lines.write(tmp_path / "paths.jsonl")])
+    engine = make_engine(db_url)
+    try:
+        for prefix in ("/é", "/é/", "/e", "/\U0001f600", "/\x7f", "/", "/\ud7ff", "/\U0010ffff", "/\U0010ffff\U0010ffff"):
+            expected = {user for user, path in paths.items() if path.startswith(prefix)}
+            with engine.connect() as conn:
+                where = compile_filter(f.Visited(prefix, prefix=True), now_ms=NOW, conn=conn)
+                found = {u.id for u in queries.list_users(conn, settings=Settings(), now_ms=NOW, where=where, limit=100)}
+            assert found == expected, prefix
+    finally:
+        engine.dispose()
+
+
+def test_a_path_prefix_is_a_range_on_the_page_index_on_postgresql(pg_url, tmp_path):
+    fixed_store(pg_url, tmp_path)
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table: ask whether the index can answer
+            where = compile_filter(f.parse("visited:/docs/*"), now_ms=NOW, conn=conn)
+            stmt = sa.select(sa.func.count()).select_from(models.Profile.__table__).where(where)
+            compiled = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+    finally:
+        engine.dispose()
+    assert "ix_events_page_profile" in plan and "~>=~" in plan, plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.test_tui_support import NOW, demo_journal, ingest
 from tui_profiles.config import Settings
+from tui_profiles.store import queries
 from tui_profiles.store.engine import make_engine
 from tui_profiles.tui.reader import PERIODS, Clock, StoreReader, UserQuery
 
@@ -65,6 +67,12 @@ def test_counts_profile_overview_and_sessions(reader: StoreReader) -> None:
     assert reader.overview(detail, "all", "PRIC").top_pages == (("/pricing", 1),)
     sessions = reader.sessions(alice)
     assert [s.events for s in sessions] == [3, 4, 2]  # newest first
+    # The header leaves the all-time top lists to the overview ("all"), which the screen shows.
+    assert detail.top_events == detail.top_pages == ()
+    with reader.engine.connect() as conn:
+        full = queries.profile_detail(conn, alice, settings=reader.settings, now_ms=NOW)
+    assert full.top_pages == seen["all"].top_pages and full.top_events == seen["all"].top_events
+    assert full.top_pages and dataclasses.replace(full, top_events=(), top_pages=()) == detail
 
 
 def test_timeline_pages_by_keyset_and_what_arrived_since(reader: StoreReader) -> None:

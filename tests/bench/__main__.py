@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tui-profiles-bench",
                    help="where data (cached between runs) and stores go")  # fmt: skip
     p.add_argument("--keep", action="store_true", help="keep this run's stores")
+    p.add_argument("--store", type=Path, default=None,
+                   help="a loaded SQLite store of the same data to read (a copy of it) instead of loading one, "
+                        "for queries, watcher and tui; an older schema is upgraded in the copy")  # fmt: skip
     p.add_argument("--out", type=Path, default=ROOT / "bench-results.json")
     return p
 
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
         part("ingest", sqlite_ingest)
         if "sqlite" not in stores and parts & {"queries", "watcher", "tui"}:  # they need a loaded store: one load, untimed
-            stores["sqlite"] = _load_once(data, run_dir)
+            stores["sqlite"] = _copy(f"sqlite:///{args.store}", run_dir / "product.db") if args.store else _load_once(data, run_dir)
         part("queries", lambda: reads.figures(stores["sqlite"], "sqlite", data, samples=size["samples"], log=log))
         part("watcher", lambda: live.watcher_figures(_copy(stores["sqlite"], run_dir / "watch.db"), "sqlite", data, run_dir,
                                                      lines=size["lines"], log=log))  # fmt: skip

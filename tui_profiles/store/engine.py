@@ -129,6 +129,14 @@ def _upgrade(conn: sa.Connection, version: int) -> None:
             for index in models.Event.__table__.indexes:
                 index.create(conn, checkfirst=True)
             rebuild_all(conn)
+        if version == 3:
+            # Read indexes on tables already stored (the user list's order, `source:`, `visited:`);
+            # the two they replace go. Indexes only: no data changes.
+            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_profiles_last_seen")
+            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_events_path_profile")
+            for table in (models.Profile.__table__, models.ProfileSession.__table__, models.Event.__table__):
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
         conn.execute(
             sa.update(models.Meta).where(models.Meta.key == "schema_version").values(value=str(version))
         )

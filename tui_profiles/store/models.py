@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # 2: companies, suppressed_ids, events(group_id, profile_id)
+SCHEMA_VERSION = 3  # 2: companies, suppressed_ids, events(group_id, profile_id); 3: read indexes on profiles, sessions, page events
 
 # JSON documents: JSONB on PostgreSQL (indexable, queryable), JSON text on SQLite.
 JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -55,7 +55,12 @@ class Event(SQLModel, table=True):
         sa.Index("ix_events_profile_ts", "profile_id", "ts"),
         sa.Index("ix_events_anonymous_id", "anonymous_id"),
         sa.Index("ix_events_name_profile", "name", "profile_id"),
-        sa.Index("ix_events_path_profile", "path", "profile_id"),
+        # `visited:` (page events only: without the type in the index, each match was a row read).
+        # text_pattern_ops: PostgreSQL orders it bytewise, as SQLite does, so a path prefix is a range.
+        sa.Index(
+            "ix_events_page_profile", "path", "profile_id", postgresql_ops={"path": "text_pattern_ops"},
+            sqlite_where=sa.text("type = 'page'"), postgresql_where=sa.text("type = 'page'"),
+        ),
         # Company membership is read from events: who carried a group id (a partial index,
         # as most events carry none).
         sa.Index(
@@ -105,7 +110,12 @@ class Profile(SQLModel, table=True):
     """A person as support staff see them, with aggregates kept up to date at ingest."""
 
     __tablename__ = "profiles"
-    __table_args__ = (sa.UniqueConstraint("kind", "external_id", name="uq_profiles_kind_external"),)
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "external_id", name="uq_profiles_kind_external"),
+        # The user list's order (last seen, then id, newest first): PostgreSQL reads a page from
+        # it without sorting the period; SQLite's rowid made ix_profiles_last_seen do the same.
+        sa.Index("ix_profiles_last_seen_id", "last_seen", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     kind: str  # identified | anonymous
     external_id: str = Field(index=True)  # the user id, or the anonymous id
@@ -115,7 +125,7 @@ class Profile(SQLModel, table=True):
     city: str | None = None
     company: str | None = None
     first_seen: int = _ms()
-    last_seen: int = _ms(index=True)
+    last_seen: int = _ms()
     event_count: int = 0
     session_count: int = 0
     total_session_ms: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, default=0))
@@ -138,7 +148,10 @@ class ProfileSession(SQLModel, table=True):
     """A run of a profile's events with no gap longer than the session gap."""
 
     __tablename__ = "sessions"
-    __table_args__ = (sa.UniqueConstraint("profile_id", "start", name="uq_sessions_profile_start"),)
+    __table_args__ = (
+        sa.UniqueConstraint("profile_id", "start", name="uq_sessions_profile_start"),
+        sa.Index("ix_sessions_source_profile", "source", "profile_id"),  # `source:` filters
+    )
     id: int | None = Field(default=None, primary_key=True)
     profile_id: int = Field(index=True)
     start: int = _ms()

@@ -156,8 +156,9 @@ class StoreReader:
 
     # -- one profile --------------------------------------------------------------
     def profile(self, profile_id: int) -> ProfileDetail | None:
+        """The header; its top events and pages are left out, as the screen shows the period's (overview)."""
         with self.engine.connect() as conn:
-            return queries.profile_detail(conn, profile_id, settings=self.settings, now_ms=self.now())
+            return queries.profile_detail(conn, profile_id, settings=self.settings, now_ms=self.now(), top=0)
 
     def find_profile(self, ident: str) -> int | None:
         with self.engine.connect() as conn:

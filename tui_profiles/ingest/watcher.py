@@ -34,6 +34,12 @@ from ..store.writer import BatchResult, StoreWriter
 from .files import FileIngestor, IngestSummary, Outcome, is_event_file, is_gzip, iter_event_files
 
 StatKey = tuple[int, int, int, int]  # inode, size, mtime ns, ctime ns
+# A live append waits for the backlog batch being committed, then commits with what
+# was read of the backlog since: while live files change, backlog batches are kept
+# this small. It costs backlog speed (1,000-event batches took ~1.4x as long per
+# event as 5,000 on a 1M-event SQLite store), so only while live files change.
+LIVE_BATCH_SIZE = 1000
+LIVE_SECONDS = 10.0  # a live file that changed this recently is still live
 
 
 def stat_key(st: os.stat_result) -> StatKey:
@@ -79,6 +85,7 @@ class InboxWatcher:
         #: A gzip file that does not end cleanly and has not changed for this long is quarantined.
         self.gz_grace_seconds = gz_grace_seconds
         self.on_batch = on_batch
+        self.batch_size = settings.batch_size
         self._stop = threading.Event()
         self.ingestor = FileIngestor(
             StoreWriter(engine, settings), settings.batch_size, on_batch=self._committed, should_stop=self._should_pause
@@ -88,6 +95,7 @@ class InboxWatcher:
         self._due: set[Path] = set()  # to look at: changed, or not read to their end yet
         self._prefetched: dict[Path, StatKey] = {}  # the stat at which the store's progress was looked up
         self._changes: queue.SimpleQueue | None = None  # from the watchfiles thread, while running
+        self._live_at = float("-inf")  # when a live file last changed
         self._notified = False  # watchfiles has handed something over: it is running
         self._unwatched = False  # watchfiles has stopped
         self._commits = 0
@@ -185,6 +193,7 @@ class InboxWatcher:
                 candidates.add(path)
         if any(p in self._seen for p in candidates):
             self._live_waiting = True
+            self._live_at = time.monotonic()
         self._due.update(candidates)
 
     def _rescan(self) -> set[Path]:
@@ -242,6 +251,8 @@ class InboxWatcher:
         if live:
             self._flush()  # the live lines go now, with whatever of the backlog was read before them
         self._may_pause = may_pause and self._changes is not None
+        live_lately = self._may_pause and time.monotonic() - self._live_at < LIVE_SECONDS
+        self.ingestor.batch_size = min(self.batch_size, LIVE_BATCH_SIZE) if live_lately else self.batch_size
         try:
             for path, key in todo:
                 if path in self._seen or self._stop.is_set():

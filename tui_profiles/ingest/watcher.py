@@ -40,6 +40,7 @@ StatKey = tuple[int, int, int, int]  # inode, size, mtime ns, ctime ns
 # event as 5,000 on a 1M-event SQLite store), so only while live files change.
 LIVE_BATCH_SIZE = 1000
 LIVE_SECONDS = 10.0  # a live file that changed this recently is still live
+WINDOW = 256  # backlog files looked at (stat, stored progress) together
 
 
 def stat_key(st: os.stat_result) -> StatKey:
@@ -93,6 +94,8 @@ class InboxWatcher:
         self._seen: dict[Path, StatKey] = {}  # read as far as it goes at this stat
         self._waiting: dict[Path, tuple[StatKey, float]] = {}  # gzip not ending cleanly: stat, since when
         self._due: set[Path] = set()  # to look at: changed, or not read to their end yet
+        self._order: list[Path] = []  # due files not read before, in name order (some may be done since)
+        self._order_stale = False  # a file not in `_order` became due
         self._prefetched: dict[Path, StatKey] = {}  # the stat at which the store's progress was looked up
         self._changes: queue.SimpleQueue | None = None  # from the watchfiles thread, while running
         self._live_at = float("-inf")  # when a live file last changed
@@ -194,7 +197,7 @@ class InboxWatcher:
         if any(p in self._seen for p in candidates):
             self._live_waiting = True
             self._live_at = time.monotonic()
-        self._due.update(candidates)
+        self._make_due(candidates)
 
     def _rescan(self) -> set[Path]:
         """Every event file in the folder is looked at again; what is gone is forgotten."""
@@ -203,12 +206,12 @@ class InboxWatcher:
             for path in [p for p in known if p not in listed]:
                 del known[path]
         self._due &= listed
-        self._due.update(listed)
+        self._make_due(listed)
         return listed
 
     def _check_waiting(self) -> None:
         now = time.monotonic()
-        self._due.update(p for p, (_, since) in self._waiting.items() if now - since >= self.gz_grace_seconds)
+        self._make_due([p for p, (_, since) in self._waiting.items() if now - since >= self.gz_grace_seconds])
 
     # -- reading -----------------------------------------------------------------
     def _work(self, *, may_pause: bool = True) -> None:
@@ -218,12 +221,43 @@ class InboxWatcher:
         aggregates extend cheaply with newer events but are rebuilt for older ones.
         """
         now = time.monotonic()
+        self._live_waiting = False
+        live = self._changed(sorted(p for p in self._due if p in self._seen), now)
+        for path, key in live:
+            if self._stop.is_set():
+                return
+            self._read(path, key, now)
+        if live:
+            self._flush()  # the live lines go now, with whatever of the backlog was read before them
+        self._may_pause = may_pause and self._changes is not None
+        self._paused = False
+        live_lately = self._may_pause and time.monotonic() - self._live_at < LIVE_SECONDS
+        self.ingestor.batch_size = min(self.batch_size, LIVE_BATCH_SIZE) if live_lately else self.batch_size
+        try:
+            if self._order_stale:
+                self._order = sorted(p for p in self._due if p not in self._seen)
+                self._order_stale = False
+            for start in range(0, len(self._order), WINDOW):
+                window = [p for p in self._order[start : start + WINDOW] if p in self._due and p not in self._seen]
+                for path, key in self._changed(window, now):
+                    if self._stop.is_set():
+                        return
+                    self._pause_after = self._commits
+                    if self._should_pause() or not self._read(path, key, now):
+                        return
+        finally:
+            self._may_pause = False
+        if not self._due:
+            self._order = []
+            self._flush()
+
+    def _changed(self, paths: list[Path], now: float) -> list[tuple[Path, StatKey]]:
+        """These due files, with their stat, if there is something to read in them; the store's progress looked up."""
         todo: list[tuple[Path, StatKey]] = []
-        for path in sorted(self._due):
+        for path in paths:
             try:
                 st = os.stat(path)
             except OSError:
-                self._due.discard(path)
                 self._forget(path)
                 continue
             key = stat_key(st)
@@ -235,35 +269,17 @@ class InboxWatcher:
                 self._due.discard(path)
             else:
                 todo.append((path, key))
-        if not todo:
-            self._flush()
-            return
         fetch = [p for p, key in todo if self._prefetched.get(p) != key]
         if fetch:
             self.ingestor.prefetch(fetch)
-            self._prefetched.update((p, key) for p, key in todo)
-        self._live_waiting = False
-        live = [(p, key) for p, key in todo if p in self._seen]
-        for path, key in live:
-            if self._stop.is_set():
-                return
-            self._read(path, key, now)
-        if live:
-            self._flush()  # the live lines go now, with whatever of the backlog was read before them
-        self._may_pause = may_pause and self._changes is not None
-        live_lately = self._may_pause and time.monotonic() - self._live_at < LIVE_SECONDS
-        self.ingestor.batch_size = min(self.batch_size, LIVE_BATCH_SIZE) if live_lately else self.batch_size
-        try:
-            for path, key in todo:
-                if path in self._seen or self._stop.is_set():
-                    continue
-                self._pause_after = self._commits
-                if self._should_pause() or not self._read(path, key, now):
-                    break
-        finally:
-            self._may_pause = False
-        if not self._due:
-            self._flush()
+            self._prefetched.update(todo)
+        return todo
+
+    def _make_due(self, paths: Iterable[Path]) -> None:
+        for path in paths:
+            if path not in self._due:
+                self._due.add(path)
+                self._order_stale = self._order_stale or path not in self._seen
 
     def _read(self, path: Path, key: StatKey, now: float) -> bool:
         """Read what is new in one file; False when reading paused before its end (it stays due)."""
@@ -283,7 +299,7 @@ class InboxWatcher:
         if outcome is Outcome.GONE:
             self._forget(path)
         elif self._paused or self._stop.is_set():
-            self._due.add(path)
+            self._due.add(path)  # still in `_order`: no new sort
             return False
         elif outcome is not Outcome.AGAIN:
             self._seen[path] = key
@@ -309,7 +325,7 @@ class InboxWatcher:
         again, self.ingestor.read_again = self.ingestor.read_again, set()
         for path in again:
             self._seen.pop(path, None)
-            self._due.add(path)
+            self._make_due([path])
 
     def _committed(self, result: BatchResult) -> None:
         self._commits += 1

@@ -101,6 +101,7 @@ class InboxWatcher:
         self._live_at = float("-inf")  # when a live file last changed
         self._notified = False  # watchfiles has handed something over: it is running
         self._unwatched = False  # watchfiles has stopped
+        self._failure: BaseException | None = None  # why, if it failed
         self._commits = 0
         # While the backlog is read: a live append is waiting, and the read was paused for it.
         self._may_pause = self._live_waiting = self._paused = False
@@ -123,6 +124,8 @@ class InboxWatcher:
                 self._work()
                 was_running = self._notified
                 self._take_changes(0.0 if self._due else tick)
+                if self._failure is not None:
+                    raise self._failure
                 if self._notified and not was_running:
                     self._rescan()  # what arrived between the start-up scan and watchfiles starting
                 self._check_waiting()
@@ -167,8 +170,9 @@ class InboxWatcher:
             item = self._changes.get(timeout=timeout) if timeout > 0 else self._changes.get_nowait()
             while True:
                 if isinstance(item, BaseException):
-                    raise item
-                if item is None:
+                    # Raised by `run`, not here: this may be in the middle of reading a file.
+                    self._failure = item
+                if item is None or self._failure is not None:
                     self._unwatched = True
                 else:
                     self._notified = True
@@ -298,7 +302,7 @@ class InboxWatcher:
         self._waiting.pop(path, None)
         if outcome is Outcome.GONE:
             self._forget(path)
-        elif self._paused or self._stop.is_set():
+        elif self._paused:
             self._due.add(path)  # still in `_order`: no new sort
             return False
         elif outcome is not Outcome.AGAIN:
@@ -307,13 +311,12 @@ class InboxWatcher:
 
     def _should_pause(self) -> bool:
         """Asked by the ingestor between chunks (and by `_work` between files): stop reading this backlog file now?"""
-        if self._stop.is_set():
-            return True
-        if not self._may_pause:
-            return False
-        self._take_changes(0.0)
-        if self._live_waiting and self._commits >= self._pause_after:
+        if self._stop.is_set() or self._unwatched:
             self._paused = True
+        elif self._may_pause:
+            self._take_changes(0.0)
+            if self._live_waiting and self._commits >= self._pause_after:
+                self._paused = True
         return self._paused
 
     def _flush(self) -> None:

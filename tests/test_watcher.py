@@ -84,6 +84,11 @@ class Store:
     def has(self, *ids: str) -> bool:
         return set(ids) <= self.ids()
 
+    def row_ids(self) -> dict[str, int]:
+        """message id -> row id: rows are numbered as they are committed."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(EVENTS.c.message_id, EVENTS.c.id)).all())
+
 
 @dataclass
 class Running:
@@ -400,6 +405,50 @@ def test_a_backlog_is_committed_in_batches_of_the_batch_size(sqlite_url: str, in
         wait_for(lambda: store.count() == 18_000, "the backlog")
     sizes = [r.events + r.rejected for r in run.results]
     assert max(sizes) <= 1000 and len(sizes) >= 18
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.json.gz"])
+def test_a_live_append_is_committed_while_a_big_backlog_file_is_still_being_read(
+    db_url: str, inbox: Path, tmp_path: Path, name: str
+) -> None:
+    store = Store(db_url)
+    body = b"".join(seg_line(f"big-{i}", anon=f"a-{i % 97}") for i in range(30_000))
+    staged = tmp_path / name
+    staged.write_bytes(gzip.compress(body, compresslevel=1) if name.endswith(".gz") else body)
+    live = inbox / "live.jsonl"
+    live.write_bytes(seg_line("live-0", anon="visitor"))
+    with watching(db_url, inbox, batch_size=500) as run:
+        wait_for(lambda: store.has("live-0"), "the live file's first line")
+        os.rename(staged, inbox / name)  # lands whole
+        wait_for(lambda: store.count() > 1, "the backlog's first batch")
+        append(live, seg_line("live-1", anon="visitor"))
+        wait_for(lambda: store.count() == 30_002, "the backlog and the live line")
+    rows = store.row_ids()
+    assert rows["live-1"] < max(rows[f"big-{i}"] for i in range(30_000)), "the live line waited for the whole backlog"
+    assert run.duplicates == 0 and store.rejected() == []
+
+
+def test_a_backlog_is_read_in_name_order_while_live_appends_jump_it(sqlite_url: str, inbox: Path, tmp_path: Path) -> None:
+    store = Store(sqlite_url)
+    day = tmp_path / "day"
+    day.mkdir()
+    for k in range(8):
+        (day / f"{k:02}.jsonl").write_bytes(b"".join(seg_line(f"d{k}-{i}", anon=f"a-{i % 53}") for i in range(1000)))
+    live = inbox / "live.jsonl"
+    live.write_bytes(seg_line("live-0", anon="visitor"))
+    with watching(sqlite_url, inbox, batch_size=200) as run:
+        wait_for(lambda: store.has("live-0"), "the live file's first line")
+        os.rename(day, inbox / "day")  # a day of files lands at once
+        for n in range(1, 4):
+            append(live, seg_line(f"live-{n}", anon="visitor"))
+            wait_for(lambda: store.has(f"live-{n}"), f"live-{n}")
+        wait_for(lambda: store.count() == 8000 + 4, "the backlog")
+    rows = store.row_ids()
+    # Each file is bigger than a batch: a file's last line is committed after the one of every file named before it.
+    ends = [max(rows[f"d{k}-{i}"] for i in range(1000)) for k in range(8)]
+    assert ends == sorted(ends)
+    assert rows["live-1"] < ends[-1], "the live line waited for the whole backlog"
+    assert run.duplicates == 0
 
 
 def test_stopping_commits_what_was_read_and_a_restart_goes_on_from_there(sqlite_url: str, inbox: Path) -> None:

@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tui-profiles-bench",
                    help="where data (cached between runs) and stores go")  # fmt: skip
     p.add_argument("--keep", action="store_true", help="keep this run's stores")
+    p.add_argument("--store", type=Path, default=None,
+                   help="a SQLite store already loaded with this size's history: a copy of it stands in for the untimed load")  # fmt: skip
     p.add_argument("--out", type=Path, default=ROOT / "bench-results.json")
     return p
 
@@ -94,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
 
         part("ingest", sqlite_ingest)
         if "sqlite" not in stores and parts & {"queries", "watcher", "tui"}:  # they need a loaded store: one load, untimed
-            stores["sqlite"] = _load_once(data, run_dir)
+            if args.store is not None:
+                stores["sqlite"] = _copy(f"sqlite:///{args.store}", run_dir / "product.db")
+            else:
+                stores["sqlite"] = _load_once(data, run_dir)
         part("queries", lambda: reads.figures(stores["sqlite"], "sqlite", data, samples=size["samples"], log=log))
         part("watcher", lambda: live.watcher_figures(_copy(stores["sqlite"], run_dir / "watch.db"), "sqlite", data, run_dir,
                                                      lines=size["lines"], log=log))  # fmt: skip

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ...domain.filters import FilterSyntaxError
@@ -24,6 +24,7 @@ from ...domain.goals import GoalError
 from ...store.retention import CohortRow, RetentionTable
 from .. import formatting, safe
 from ..reader import StoreReader
+from ..widgets.footer import Footer
 from ..widgets.retention_grid import RetentionGrid
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar

@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from .. import formatting
 from ..reader import StoreReader
 from ..widgets.company_list import CompanyList, header_text
+from ..widgets.footer import Footer
 from ..widgets.search_bar import SearchBar
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList

@@ -9,13 +9,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ...store.companies import CompanyDetail
 from ...store.queries import UserRow
 from .. import formatting, safe
 from ..reader import StoreReader
+from ..widgets.footer import Footer
 from ..widgets.property_rows import property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar

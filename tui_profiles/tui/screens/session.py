@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ...store.queries import EventRow, SessionRow
 from .. import formatting, safe
 from ..reader import StoreReader
 from ..widgets.event_rows import event_header, event_line
+from ..widgets.footer import Footer
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList

@@ -37,24 +37,80 @@ def built(app) -> dict[str, bool]:  # noqa: ANN001
     }
 
 
-async def test_tabs_are_built_when_first_shown(store: str) -> None:
+async def test_the_profile_screen_is_built_before_the_first_open_and_a_tab_reads_when_shown(store: str) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        prepared = app.get_screen("profile")
+        assert built(prepared) == {"sessions": True, "timeline": True, "feedback": True, "properties": True}
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen is prepared
         assert "Alice Martin" in screen_text(app) and "Top events" in screen_text(app)
-        assert built(app) == {"sessions": False, "timeline": False, "feedback": False, "properties": False}
+        sessions = app.screen.query_one("#session-list", RowsList)
+        timeline = app.screen.query_one(Timeline)
+        assert len(sessions.rows) == 0 and timeline.items == []  # not read before their tab is shown
         await pilot.press("tab")
         await settle(pilot)
-        sessions = app.screen.query_one("#session-list", RowsList)
         assert sessions.has_focus and len(sessions.rows) == 3
         await pilot.press("tab")
         await settle(pilot)
-        assert built(app) == {"sessions": True, "timeline": True, "feedback": False, "properties": False}
-        timeline = app.screen.query_one(Timeline)
         assert timeline.has_focus and len(timeline.items) == 12
+
+
+async def test_the_next_profile_opened_on_the_screen_shows_its_own_data_only(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "tab", "tab", "tab", "tab")  # Alice, every tab read, on Properties
+        await settle(pilot)
+        assert "address.city" in screen_text(app) and "Berlin" in screen_text(app)
+        alice = app.screen
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # Bob
+        await settle(pilot)
+        assert app.screen is alice  # the same screen, reused
+        text = screen_text(app)
+        assert "Bob Stone" in text and "Alice" not in text and "Berlin" not in text
+        assert app.screen.query_one("#tabs").active == "overview" and app.screen.query_one("#top-events").has_focus
+        assert sorted(name for name, _n in app.screen.query_one("#top-pages", RowsList).rows) == ["/", "/blog/launch"]
+        await pilot.press("tab")
+        await settle(pilot)
+        assert [s.entry_path for s in app.screen.query_one("#session-list", RowsList).rows] == ["/blog/launch", "/"]
+        await pilot.press("tab")
+        await settle(pilot)
+        timeline = app.screen.query_one(Timeline)
+        assert timeline.cursor == 0 and {e.path for e in timeline.events} == {"/", "/blog/launch", None}
+        await pilot.press("tab", "tab")
+        await settle(pilot)
+        traits = dict(app.screen.query_one("#property-list", RowsList).rows)
+        assert traits.get("name") == "Bob Stone" and "address.city" not in traits
+
+
+async def test_an_answer_for_the_profile_shown_before_is_dropped(store: str) -> None:
+    app = make_app(store)
+    gate = threading.Event()
+    read_profile = app.reader.profile
+    first: list[int] = []
+
+    def slow_first(profile_id: int):  # noqa: ANN202 - the first profile's read answers only after the second is shown
+        if not first or first[0] == profile_id:
+            first.append(profile_id)
+            gate.wait(10)
+        return read_profile(profile_id)
+
+    app.reader.profile = slow_first  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Alice, still reading
+        await pilot.pause(0.1)
+        await pilot.press("escape", "down", "enter")  # Bob
+        await pilot.pause(0.2)
+        gate.set()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Bob Stone" in text and "Alice Martin" not in text
 
 
 async def test_keys_faster_than_the_tabs_are_built(store: str) -> None:

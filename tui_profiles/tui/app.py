@@ -73,10 +73,12 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.writer_engine = writer_engine
         self.stop_watching = threading.Event()
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
+        self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
 
     def on_mount(self) -> None:
         gc.set_threshold(*GC_THRESHOLDS)
         self.push_screen(UsersScreen(self.reader))
+        self.prepare_screens()
         if self.inbox is not None:
             self.watch_inbox(self.inbox)
 
@@ -88,8 +90,30 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.exit(0)
 
     # -- routing ------------------------------------------------------------------
+    @work(exclusive=True, group="prepare-screens", exit_on_error=False)
+    async def prepare_screens(self) -> None:
+        """Build the profile screen, unseen, before anyone opens a profile."""
+        if self._profile_screen is not None:
+            return
+        screen = self._profile_screen = ProfileScreen(self.reader, None)
+        self.install_screen(screen, "profile")
+        _screen, mounted = self._get_screen(screen)  # noqa: SLF001 - mounts it without showing it
+        await mounted
+        await screen.prepare()
+
     def open_profile(self, profile_id: int) -> None:
-        self.push_screen(ProfileScreen(self.reader, profile_id))
+        # One profile screen serves every open: composing, styling and laying out a new one was most of
+        # the time an open took. It is installed, so closing it keeps it for the next. Only a profile
+        # opened while that screen is in the stack (profile -> company -> member) gets a screen of its own.
+        screen = self._profile_screen
+        if screen is None:
+            screen = self._profile_screen = ProfileScreen(self.reader, profile_id)
+            self.install_screen(screen, "profile")
+        elif screen in self.screen_stack:
+            screen = ProfileScreen(self.reader, profile_id)
+        else:
+            screen.show(profile_id)  # also before it is mounted: it reads its profile once it is
+        self.push_screen(screen)
 
     def open_session(self, profile_id: int, start: int) -> None:
         self.push_screen(SessionScreen(self.reader, profile_id, start))

@@ -1,8 +1,12 @@
 """Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Feedback, Properties.
 
-Opening a profile composes the header and the Overview only; each other tab's content is mounted,
-and its queries started, the first time that tab is shown (composing all five up front was most of
-the half second an open took). Code that reaches into a tab asks `_pane_widget`, None until built.
+The app keeps one ProfileScreen, built while nothing else happens (`prepare`), and shows each profile
+opened on it (`show`): composing, styling and laying out a new screen per open was most of the time an
+open took. A tab's widgets are mounted once per screen (`_build`: at `prepare`, or when first shown on a
+screen that was not prepared); its queries run once per profile shown, when the tab is first shown
+(`_load_pane`), so an open reads only the header and the Overview. Answers still on their way for the
+profile shown before carry its id and are dropped. Code that reaches into a tab asks `_pane_widget`,
+None until built.
 """
 
 from __future__ import annotations
@@ -56,9 +60,9 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
     ]
 
     class ProfileLoaded(Message, bubble=False):
-        def __init__(self, detail: ProfileDetail | None, overview_generation: int | None = None) -> None:
+        def __init__(self, profile_id: int, detail: ProfileDetail | None, overview_generation: int | None = None) -> None:
             super().__init__()
-            self.detail = detail
+            self.profile_id, self.detail = profile_id, detail
             self.overview_generation = overview_generation  # the overview the same worker reads next, if any
 
     class OverviewLoaded(Message, bubble=False):
@@ -67,20 +71,21 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             self.generation, self.overview = generation, overview
 
     class SessionsLoaded(Message, bubble=False):
-        def __init__(self, sessions: list[SessionRow]) -> None:
+        def __init__(self, profile_id: int, sessions: list[SessionRow]) -> None:
             super().__init__()
-            self.sessions = sessions
+            self.profile_id, self.sessions = profile_id, sessions
 
-    def __init__(self, reader: StoreReader, profile_id: int) -> None:
+    def __init__(self, reader: StoreReader, profile_id: int | None) -> None:
         super().__init__()
         self.reader = reader
-        self.profile_id = profile_id
+        self.profile_id = profile_id  # None: prepared, no profile shown yet
         self.detail: ProfileDetail | None = None
         self.properties: list[PropertyRow] = []
         self._overview_generation = 0
         self._stale = False
         self._built: dict[str, asyncio.Event] = {"overview": asyncio.Event()}  # tab -> set once its content is there
         self._built["overview"].set()  # composed with the screen
+        self._read_tabs: set[str] = {"overview"}  # tabs whose queries ran for the profile shown
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
@@ -111,14 +116,19 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         if pane_id == "timeline":
             return [Timeline(self.reader, id="timeline-list")]
         if pane_id == "feedback":
-            return [FeedbackList(self.reader, self.profile_id, id="feedback-tab")]  # loads itself once mounted
+            return [FeedbackList(self.reader, None, id="feedback-tab")]  # loads when shown (`_load_pane`)
         return [
             SearchBar("/ search traits: key or value", id="property-search"),
             RowsList(property_line, identity=lambda r: r[0], empty="no traits", selectable=False, id="property-list"),
         ]
 
+    async def prepare(self) -> None:
+        """Mount every tab's content now (the screen is not shown yet), so no key waits for it later."""
+        for pane_id in TABS[1:]:
+            await self._build(pane_id)
+
     async def _build(self, pane_id: str) -> None:
-        """Mount a tab's content and start its queries, once; returns when it is there."""
+        """Mount a tab's content, once per screen; returns when it is there."""
         built = self._built.get(pane_id)
         if built is not None:
             await built.wait()  # built, or being built by an earlier key
@@ -126,24 +136,65 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         built = self._built[pane_id] = asyncio.Event()
         try:
             await self.query_one(f"#{pane_id}", TabPane).mount_all(self._pane_content(pane_id))
-            if pane_id == "sessions":
-                self.load_sessions()
-            elif pane_id == "timeline":
-                self.query_one(Timeline).load(self.profile_id)
-            elif pane_id == "properties":
-                self._show_properties()
         finally:
             built.set()  # whatever happened, nobody waits for ever
+
+    def _load_pane(self, pane_id: str) -> None:
+        """Start a built tab's queries, once per profile shown."""
+        if pane_id in self._read_tabs or self.profile_id is None or not self._built[pane_id].is_set():
+            return
+        self._read_tabs.add(pane_id)
+        if pane_id == "sessions":
+            self.load_sessions()
+        elif pane_id == "timeline":
+            self.query_one(Timeline).load(self.profile_id)
+        elif pane_id == "feedback":
+            self.query_one(FeedbackList).show(self.profile_id)
+        elif pane_id == "properties":
+            self._show_properties()
 
     def _pane_widget(self, selector: str, kind: type[Widget] = Widget) -> Widget | None:
         """A widget inside a tab, or None while that tab has not been shown."""
         return next(iter(self.query(selector).results(kind)), None)
 
     def on_mount(self) -> None:
-        self._overview_generation += 1
-        self.load_profile((self._overview_generation, self._period(), ""))
         self.set_interval(5.0, self.tick)
         self.query_one("#top-events", RowsList).focus()
+        if self.profile_id is not None:
+            self._overview_generation += 1
+            self.load_profile((self._overview_generation, self._period(), ""))
+
+    def show(self, profile_id: int) -> None:
+        """Show another profile here (called before the screen is pushed again): clear, then read."""
+        self.profile_id = profile_id
+        self.detail = None
+        self.properties = []
+        self._stale = False
+        self._read_tabs = {"overview"}
+        if not self.is_mounted:
+            return  # read on mount
+        self.query_one("#profile-header", Static).update("loading…")
+        self.query_one("#overview-stats", Static).update("")
+        for selector in ("#top-events", "#top-pages"):
+            self.query_one(selector, RowsList).set_rows([], keep_cursor=False)
+        self.query_one(ActivityChart).set_data((), 0, 0)
+        self.query_one(GoalsBar).show(profile_id)
+        for bar in self.query(SearchBar).results(SearchBar):
+            bar.clear()
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "overview":
+            tabs.active = "overview"  # its TabActivated focuses the top events
+        self.query_one("#top-events", RowsList).focus()
+        # Tabs are emptied, and read when first shown.
+        for selector in ("#session-list", "#property-list"):
+            if (rows := self._pane_widget(selector, RowsList)) is not None:
+                rows.set_rows([], keep_cursor=False)
+        if (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
+            timeline.clear()
+        if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
+            feedback.clear()
+        self._overview_generation += 1
+        self.load_profile((self._overview_generation, self._period(), ""))
 
     # -- loading ------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
@@ -151,10 +202,13 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         """The profile; with `overview` (generation, period, filter) its overview too, read next in this
         thread: on opening, the overview need not wait for the header to be drawn before it is asked for."""
         worker = get_current_worker()
-        detail = self.reader.profile(self.profile_id)
+        profile_id = self.profile_id
+        if profile_id is None:
+            return
+        detail = self.reader.profile(profile_id)
         if worker.is_cancelled:
             return
-        self.post_message(self.ProfileLoaded(detail, overview[0] if overview and detail else None))
+        self.post_message(self.ProfileLoaded(profile_id, detail, overview[0] if overview and detail else None))
         if detail is not None and overview is not None:
             generation, period, contains = overview
             result = self.reader.overview(detail, period, contains)
@@ -169,11 +223,16 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
 
     @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
     def load_sessions(self) -> None:
-        sessions = self.reader.sessions(self.profile_id)
+        profile_id = self.profile_id
+        if profile_id is None:
+            return
+        sessions = self.reader.sessions(profile_id)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.SessionsLoaded(sessions))
+            self.post_message(self.SessionsLoaded(profile_id, sessions))
 
     def on_profile_screen_profile_loaded(self, message: ProfileLoaded) -> None:
+        if message.profile_id != self.profile_id:
+            return  # read for the profile shown before
         detail = message.detail
         if detail is None:
             self.query_one("#profile-header", Static).update("This profile no longer exists (it may have been merged).")
@@ -181,7 +240,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.detail = detail
         self.query_one("#profile-header", Static).update(self._header(detail))
         self.properties = property_rows(detail.traits)
-        if "properties" in self._built:
+        if "properties" in self._read_tabs:
             self._show_properties()
         if message.overview_generation != self._overview_generation:
             self._reload_overview()  # none on its way, or the period or filter changed since it was asked for
@@ -214,6 +273,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.query_one(ActivityChart).set_data(o.per_day, o.since_ms, o.until_ms)
 
     def on_profile_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
+        if message.profile_id != self.profile_id:
+            return
         sessions = self._pane_widget("#session-list", RowsList)
         if sessions is not None:
             sessions.set_rows(message.sessions)
@@ -227,7 +288,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if self.profile_id not in touched and self.profile_id not in removed:
+        if self.profile_id is None or (self.profile_id not in touched and self.profile_id not in removed):
             return
         if not self.is_current:
             self._stale = True
@@ -240,15 +301,15 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             self._refresh_all()
 
     def _refresh_all(self) -> None:
-        # Tabs not shown yet have nothing to refresh: they read the store when they are first shown.
+        # Tabs not shown yet for this profile have nothing to refresh: they read the store when first shown.
         self.load_profile()
         self.query_one(GoalsBar).reload()
-        if "sessions" in self._built:
+        if "sessions" in self._read_tabs:
             self.load_sessions()
-        if (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
-            timeline.refresh_newer()
-        if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
-            feedback.reload()
+        if "timeline" in self._read_tabs:
+            self.query_one(Timeline).refresh_newer()
+        if "feedback" in self._read_tabs:
+            self.query_one(FeedbackList).reload()
 
     def tick(self) -> None:
         if self.is_current and self.detail is not None:
@@ -346,6 +407,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         # so on: keys typed fast could leave the screen switching tabs for ever).
         active = self.query_one(TabbedContent).active or "overview"
         await self._build(active)
+        self._load_pane(active)
         if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
             self.query_one(TAB_FOCUS[active]).focus()
 
@@ -353,6 +415,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         tabs = self.query_one(TabbedContent)
         if tabs.active == "properties":
             await self._build("properties")
+            self._load_pane("properties")
             self.query_one("#property-search", SearchBar).input.focus()
         else:
             tabs.active = "overview"

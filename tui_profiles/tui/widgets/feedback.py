@@ -60,11 +60,11 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
             self.event_id = event_id
 
     class Loaded(Message, bubble=False):
-        def __init__(self, items: list[FeedbackItem]) -> None:
+        def __init__(self, profile_id: int, items: list[FeedbackItem]) -> None:
             super().__init__()
-            self.items = items
+            self.profile_id, self.items = profile_id, items
 
-    def __init__(self, reader: StoreReader, profile_id: int, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, reader: StoreReader, profile_id: int | None, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.reader = reader
         self.profile_id = profile_id
@@ -78,7 +78,8 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
         return self.query_one("#feedback-list", RowsList)
 
     def on_mount(self) -> None:
-        self.reload()
+        if self.profile_id is not None:
+            self.reload()
 
     def on_resize(self) -> None:
         self.query_one("#feedback-columns", Static).update(header_text(self.rows.scrollable_content_region.width or self.size.width))
@@ -86,13 +87,29 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
     def reload(self) -> None:
         self.load()
 
+    def show(self, profile_id: int) -> None:
+        """Another profile's answers (the profile screen is reused)."""
+        self.clear()
+        self.profile_id = profile_id
+        self.load()
+
+    def clear(self) -> None:
+        self.profile_id = None
+        self.rows.empty = "loading…"
+        self.rows.set_rows([], keep_cursor=False)
+
     @work(thread=True, exclusive=True, group="feedback", exit_on_error=False)
     def load(self) -> None:
-        items = self.reader.feedback(self.profile_id)
+        profile_id = self.profile_id
+        if profile_id is None:
+            return
+        items = self.reader.feedback(profile_id)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(items))
+            self.post_message(self.Loaded(profile_id, items))
 
     def on_feedback_list_loaded(self, message: Loaded) -> None:
+        if message.profile_id != self.profile_id:
+            return  # read for the profile shown before
         names = ", ".join(safe.clean(n) for n in self.reader.settings.feedback_events)
         self.rows.empty = f"no survey or NPS answers ({names} events)"
         self.rows.set_rows(message.items)

@@ -116,6 +116,16 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.rows_changed()
         self._fetch(self._generation, profile_id, before=None, with_sessions=True, to_end=False)
 
+    def clear(self) -> None:
+        """Show nothing (the profile screen is reused: the next profile's events load when the tab is shown)."""
+        self.profile_id = None
+        self._generation += 1  # a page on its way is dropped
+        self.events, self.items, self.exhausted, self.goals = [], [], False, {}
+        self.fetching = False
+        self.chosen = False
+        self.place(0, 0)
+        self.rows_changed()
+
     def viewport_changed(self) -> None:
         if self.profile_id is None or self.exhausted or self.fetching:
             return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +44,16 @@ WriterFactory = Callable[[str], Engine]
 # ~12, and a full pass comes once in about a dozen opens; the garbage waits a little longer to be freed.
 GC_THRESHOLDS = (5_000, 10, 10)
 
+# How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A worker
+# reading the store takes and releases the GIL around every SQLite call; while the event loop is busy
+# drawing, each of those waited up to 5 ms (a 2 ms profile read took 40 ms), and the loop waited as
+# long behind the ingest thread's parsing. At 1 ms both wait a fifth as long, for a few more switches.
+SWITCH_INTERVAL_S = 0.001
+
+# Opening a profile holds the screen's drawing back until its header and Overview are read (a few ms
+# on an idle store), so it is laid out and drawn once, complete, not empty and then again; never longer.
+HOLD_FOR_DATA_S = 0.15
+
 
 class ProfilesApp(ReportsWorkerErrors, App[int]):
     """Look up any visitor and read their journey; the store is only read here, in thread workers."""
@@ -74,9 +86,12 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.stop_watching = threading.Event()
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
+        self._switch_interval = sys.getswitchinterval()
 
     def on_mount(self) -> None:
         gc.set_threshold(*GC_THRESHOLDS)
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.push_screen(UsersScreen(self.reader))
         self.prepare_screens()
         if self.inbox is not None:
@@ -84,6 +99,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     def on_unmount(self) -> None:
         self.stop_watching.set()
+        sys.setswitchinterval(self._switch_interval)
 
     async def action_quit(self) -> None:
         self.stop_watching.set()  # the watcher's thread must not keep the process alive
@@ -100,6 +116,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         _screen, mounted = self._get_screen(screen)  # noqa: SLF001 - mounts it without showing it
         await mounted
         await screen.prepare()
+        # What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
+        # app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
+        # opened, by then over ~300,000 objects.
+        gc.freeze()
 
     def open_profile(self, profile_id: int) -> None:
         # One profile screen serves every open: composing, styling and laying out a new one was most of
@@ -113,7 +133,24 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             screen = ProfileScreen(self.reader, profile_id)
         else:
             screen.show(profile_id)  # also before it is mounted: it reads its profile once it is
+            self.hold_updates(screen.shown)
         self.push_screen(screen)
+
+    def hold_updates(self, ready: asyncio.Event, timeout: float = HOLD_FOR_DATA_S) -> None:
+        """Draw nothing until `ready` is set (or `timeout` passed); keys are still handled meanwhile."""
+        held = self.batch_update()
+        held.__enter__()
+
+        async def release() -> None:
+            try:
+                await asyncio.wait_for(ready.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                held.__exit__(None, None, None)
+                self.screen.refresh()
+
+        self.run_worker(release(), group="hold-updates", exit_on_error=False)
 
     def open_session(self, profile_id: int, start: int) -> None:
         self.push_screen(SessionScreen(self.reader, profile_id, start))

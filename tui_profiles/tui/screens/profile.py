@@ -37,7 +37,7 @@ from ..widgets.search_bar import SearchBar
 from ..widgets.timeline import Timeline
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList, columns_text
-from ..workers import ReportsWorkerErrors
+from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
@@ -86,6 +86,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self._built: dict[str, asyncio.Event] = {"overview": asyncio.Event()}  # tab -> set once its content is there
         self._built["overview"].set()  # composed with the screen
         self._read_tabs: set[str] = {"overview"}  # tabs whose queries ran for the profile shown
+        self.shown = asyncio.Event()  # set once the profile shown has its header and Overview drawn
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
@@ -126,7 +127,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         """Mount every tab's content now (the screen is not shown yet), so no key waits for it later."""
         for pane_id in TABS[1:]:
             await self._build(pane_id)
-
+        self._refresh_layout(self.app.size)  # laid out now, unseen: the first open need not
     async def _build(self, pane_id: str) -> None:
         """Mount a tab's content, once per screen; returns when it is there."""
         built = self._built.get(pane_id)
@@ -171,6 +172,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.properties = []
         self._stale = False
         self._read_tabs = {"overview"}
+        self.shown.clear()
         if not self.is_mounted:
             return  # read on mount
         self.query_one("#profile-header", Static).update("loading…")
@@ -197,23 +199,21 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.load_profile((self._overview_generation, self._period(), ""))
 
     # -- loading ------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
     def load_profile(self, overview: tuple[int, str, str] | None = None) -> None:
-        """The profile; with `overview` (generation, period, filter) its overview too, read next in this
-        thread: on opening, the overview need not wait for the header to be drawn before it is asked for."""
-        worker = get_current_worker()
+        """The profile; with `overview` (generation, period, filter) its overview too, read next in the
+        same thread: on opening, the overview need not wait for the header to be drawn before it is asked for."""
         profile_id = self.profile_id
         if profile_id is None:
             return
-        detail = self.reader.profile(profile_id)
-        if worker.is_cancelled:
-            return
-        self.post_message(self.ProfileLoaded(profile_id, detail, overview[0] if overview and detail else None))
-        if detail is not None and overview is not None:
-            generation, period, contains = overview
-            result = self.reader.overview(detail, period, contains)
-            if not worker.is_cancelled:
-                self.post_message(self.OverviewLoaded(generation, result))
+
+        def read() -> None:
+            detail = self.reader.profile(profile_id)
+            self.post_message(self.ProfileLoaded(profile_id, detail, overview[0] if overview and detail else None))
+            if detail is not None and overview is not None:
+                generation, period, contains = overview
+                self.post_message(self.OverviewLoaded(generation, self.reader.overview(detail, period, contains)))
+
+        read_now(self, "profile", read)
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def load_overview(self, generation: int, detail: ProfileDetail, period: str, contains: str) -> None:
@@ -236,6 +236,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         detail = message.detail
         if detail is None:
             self.query_one("#profile-header", Static).update("This profile no longer exists (it may have been merged).")
+            self.shown.set()
             return
         self.detail = detail
         self.query_one("#profile-header", Static).update(self._header(detail))
@@ -271,6 +272,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.query_one("#top-events", RowsList).set_rows(list(o.top_events))
         self.query_one("#top-pages", RowsList).set_rows(list(o.top_pages))
         self.query_one(ActivityChart).set_data(o.per_day, o.since_ms, o.until_ms)
+        self.shown.set()
 
     def on_profile_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
         if message.profile_id != self.profile_id:

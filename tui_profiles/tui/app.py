@@ -90,6 +90,8 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     def on_mount(self) -> None:
         gc.set_threshold(*GC_THRESHOLDS)
+        # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
+        self.animation_level = "none"
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.push_screen(UsersScreen(self.reader))

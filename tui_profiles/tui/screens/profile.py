@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...store.queries import ProfileDetail, SessionRow
@@ -87,6 +87,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self._built["overview"].set()  # composed with the screen
         self._read_tabs: set[str] = {"overview"}  # tabs whose queries ran for the profile shown
         self.shown = asyncio.Event()  # set once the profile shown has its header and Overview drawn
+        self._sessions_read = asyncio.Event()  # set once the Sessions tab has the profile's sessions
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
@@ -124,10 +125,19 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         ]
 
     async def prepare(self) -> None:
-        """Mount every tab's content now (the screen is not shown yet), so no key waits for it later."""
+        """Mount and lay out every tab's content now (the screen is not shown yet), so no key waits for it.
+
+        Each pane is laid out in turn, unseen (the tabs' switcher shows one at a time): a pane shown
+        for the first time sized all its widgets, which then answered their Resize with another layout.
+        """
         for pane_id in TABS[1:]:
             await self._build(pane_id)
-        self._refresh_layout(self.app.size)  # laid out now, unseen: the first open need not
+        switcher = self.query_one(ContentSwitcher)
+        for pane_id in (*TABS[1:], TABS[0]):
+            switcher.current = pane_id
+            self._refresh_layout(self.app.size)  # noqa: SLF001 - Textual's layout of a screen, here unseen
+            await asyncio.sleep(0)  # its widgets handle their Resize before the next pane
+
     async def _build(self, pane_id: str) -> None:
         """Mount a tab's content, once per screen; returns when it is there."""
         built = self._built.get(pane_id)
@@ -146,13 +156,22 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             return
         self._read_tabs.add(pane_id)
         if pane_id == "sessions":
+            self._sessions_read.clear()
             self.load_sessions()
+            read = self._sessions_read
         elif pane_id == "timeline":
-            self.query_one(Timeline).load(self.profile_id)
+            timeline = self.query_one(Timeline)
+            timeline.load(self.profile_id)
+            read = timeline.page_read
         elif pane_id == "feedback":
-            self.query_one(FeedbackList).show(self.profile_id)
-        elif pane_id == "properties":
+            feedback = self.query_one(FeedbackList)
+            feedback.show(self.profile_id)
+            read = feedback.read
+        else:
             self._show_properties()
+            return
+        # The tab is drawn once, with its rows, not empty and then again (a few ms, 150 at most).
+        self.app.hold_updates(read)  # type: ignore[attr-defined]
 
     def _pane_widget(self, selector: str, kind: type[Widget] = Widget) -> Widget | None:
         """A widget inside a tab, or None while that tab has not been shown."""
@@ -160,7 +179,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
 
     def on_mount(self) -> None:
         self.set_interval(5.0, self.tick)
-        self.query_one("#top-events", RowsList).focus()
+        self.query_one("#top-events", RowsList).focus(scroll_visible=False)
         if self.profile_id is not None:
             self._overview_generation += 1
             self.load_profile((self._overview_generation, self._period(), ""))
@@ -175,8 +194,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         self.shown.clear()
         if not self.is_mounted:
             return  # read on mount
-        self.query_one("#profile-header", Static).update("loading…")
-        self.query_one("#overview-stats", Static).update("")
+        self.query_one("#profile-header", Static).update("loading…", layout=False)
+        self.query_one("#overview-stats", Static).update("", layout=False)
         for selector in ("#top-events", "#top-pages"):
             self.query_one(selector, RowsList).set_rows([], keep_cursor=False)
         self.query_one(ActivityChart).set_data((), 0, 0)
@@ -186,7 +205,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         tabs = self.query_one(TabbedContent)
         if tabs.active != "overview":
             tabs.active = "overview"  # its TabActivated focuses the top events
-        self.query_one("#top-events", RowsList).focus()
+        self.query_one("#top-events", RowsList).focus(scroll_visible=False)
         # Tabs are emptied, and read when first shown.
         for selector in ("#session-list", "#property-list"):
             if (rows := self._pane_widget(selector, RowsList)) is not None:
@@ -235,11 +254,11 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             return  # read for the profile shown before
         detail = message.detail
         if detail is None:
-            self.query_one("#profile-header", Static).update("This profile no longer exists (it may have been merged).")
+            self.query_one("#profile-header", Static).update("This profile no longer exists (it may have been merged).", layout=False)
             self.shown.set()
             return
         self.detail = detail
-        self.query_one("#profile-header", Static).update(self._header(detail))
+        self.query_one("#profile-header", Static).update(self._header(detail), layout=False)
         self.properties = property_rows(detail.traits)
         if "properties" in self._read_tabs:
             self._show_properties()
@@ -268,7 +287,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             stats.append(f"   {label} ", style="dim")
             stats.append(value, style="bold")
         stats.append("   (p: change period)", style="dim")
-        self.query_one("#overview-stats", Static).update(stats)
+        self.query_one("#overview-stats", Static).update(stats, layout=False)
         self.query_one("#top-events", RowsList).set_rows(list(o.top_events))
         self.query_one("#top-pages", RowsList).set_rows(list(o.top_pages))
         self.query_one(ActivityChart).set_data(o.per_day, o.since_ms, o.until_ms)
@@ -280,6 +299,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         sessions = self._pane_widget("#session-list", RowsList)
         if sessions is not None:
             sessions.set_rows(message.sessions)
+        self._sessions_read.set()
 
     def _period(self) -> str:
         return getattr(self.app, "period", "7d")
@@ -315,7 +335,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
 
     def tick(self) -> None:
         if self.is_current and self.detail is not None:
-            self.query_one("#profile-header", Static).update(self._header(self.detail))
+            self.query_one("#profile-header", Static).update(self._header(self.detail), layout=False)
             for selector in ("#timeline-list", "#session-list"):
                 if (rows := self._pane_widget(selector)) is not None:
                     rows.refresh()
@@ -411,7 +431,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         await self._build(active)
         self._load_pane(active)
         if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
-            self.query_one(TAB_FOCUS[active]).focus()
+            self.query_one(TAB_FOCUS[active]).focus(scroll_visible=False)  # lists fill their pane: nothing to scroll to (a scroll is another layout)
 
     async def action_search(self) -> None:
         tabs = self.query_one(TabbedContent)

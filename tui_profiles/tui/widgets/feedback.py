@@ -6,6 +6,8 @@ It loads itself (in a thread worker) once it is mounted, so a tab that is never 
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -68,6 +70,7 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
         super().__init__(id=id)
         self.reader = reader
         self.profile_id = profile_id
+        self.read = asyncio.Event()  # set when the answers of the profile shown have arrived
 
     def compose(self) -> ComposeResult:
         yield Static("", id="feedback-columns", classes="columns", markup=False)
@@ -95,6 +98,7 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
 
     def clear(self) -> None:
         self.profile_id = None
+        self.read.clear()
         self.rows.empty = "loading…"
         self.rows.set_rows([], keep_cursor=False)
 
@@ -113,6 +117,7 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
         names = ", ".join(safe.clean(n) for n in self.reader.settings.feedback_events)
         self.rows.empty = f"no survey or NPS answers ({names} events)"
         self.rows.set_rows(message.items)
+        self.read.set()
 
     def on_virtual_list_selected(self, message: RowsList.Selected) -> None:
         message.stop()

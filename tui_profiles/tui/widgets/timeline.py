@@ -7,6 +7,7 @@ put on top, keeping the cursor on the same line of the same event.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -67,6 +68,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.fetching = False
         self.chosen = False  # the person moved the cursor: it then stays on that event
         self._generation = 0
+        self.page_read = asyncio.Event()  # set when the first page of the profile loaded has arrived
 
     # -- rows ---------------------------------------------------------------------
     def row_count(self) -> int:
@@ -113,6 +115,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.goals = {}
         self.fetching = True
         self.chosen = False
+        self.page_read.clear()
         self.rows_changed()
         self._fetch(self._generation, profile_id, before=None, with_sessions=True, to_end=False)
 
@@ -192,6 +195,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.exhausted = message.exhausted
         self._rebuild()
         self.rows_changed()
+        self.page_read.set()
         if message.then_last:
             self.set_cursor(self.row_count() - 1)
 

@@ -13,6 +13,7 @@ from tests.test_tui_support import NOW, Journal, build_store, make_app, screen_t
 from tests.test_tui_users import ingest_later
 from tui_profiles.tui.screens.help import HelpScreen
 from tui_profiles.tui.screens.profile import ProfileScreen
+from tui_profiles.tui.screens.session import SessionScreen
 from tui_profiles.tui.screens.users import UsersScreen
 from tui_profiles.tui.widgets.footer import Footer
 from tui_profiles.tui.widgets.rows_list import RowsList
@@ -86,6 +87,26 @@ async def test_the_next_profile_opened_on_the_screen_shows_its_own_data_only(sto
         await settle(pilot)
         traits = dict(app.screen.query_one("#property-list", RowsList).rows)
         assert traits.get("name") == "Bob Stone" and "address.city" not in traits
+
+
+async def test_the_session_screen_shows_each_session_opened(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "tab", "enter")  # Alice's newest session
+        await settle(pilot)
+        session_screen = app.screen
+        assert isinstance(session_screen, SessionScreen) and "Alice Martin" in screen_text(app)
+        newest = session_screen.session
+        await pilot.press("escape", "down", "enter")  # her next older one, on the same screen
+        await settle(pilot)
+        assert app.screen is session_screen and session_screen.session.start < newest.start
+        assert [e.event_id for e in session_screen.query_one(RowsList).rows] != [e.event_id for e in app.reader.session(newest.profile_id, newest.start)[1]]
+        await pilot.press("escape", "escape", "down", "enter", "tab", "enter")  # Bob's newest session
+        await settle(pilot)
+        text = screen_text(app)
+        assert app.screen is session_screen and "Bob Stone" in text and "Alice" not in text
+        assert "/blog/launch" in text
 
 
 async def test_an_answer_for_the_profile_shown_before_is_dropped(store: str) -> None:

@@ -86,6 +86,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.stop_watching = threading.Event()
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
+        self._session_screen: SessionScreen | None = None  # likewise
         self._switch_interval = sys.getswitchinterval()
 
     def on_mount(self) -> None:
@@ -110,14 +111,17 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     # -- routing ------------------------------------------------------------------
     @work(exclusive=True, group="prepare-screens", exit_on_error=False)
     async def prepare_screens(self) -> None:
-        """Build the profile screen, unseen, before anyone opens a profile."""
-        if self._profile_screen is not None:
-            return
-        screen = self._profile_screen = ProfileScreen(self.reader, None)
-        self.install_screen(screen, "profile")
-        _screen, mounted = self._get_screen(screen)  # noqa: SLF001 - mounts it without showing it
-        await mounted
-        await screen.prepare()
+        """Build the profile and session screens, unseen, before anyone opens one."""
+        if self._profile_screen is None:
+            profile = self._profile_screen = ProfileScreen(self.reader, None)
+            self.install_screen(profile, "profile")
+            await self._get_screen(profile)[1]  # noqa: SLF001 - mounts it without showing it
+            await profile.prepare()
+        if self._session_screen is None:
+            session = self._session_screen = SessionScreen(self.reader, None)
+            self.install_screen(session, "session")
+            await self._get_screen(session)[1]  # noqa: SLF001
+            session._refresh_layout(self.size)  # noqa: SLF001 - laid out now, unseen
         # What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
         # app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
         # opened, by then over ~300,000 objects.
@@ -155,7 +159,17 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.run_worker(release(), group="hold-updates", exit_on_error=False)
 
     def open_session(self, profile_id: int, start: int) -> None:
-        self.push_screen(SessionScreen(self.reader, profile_id, start))
+        # One session screen for every open, as for profiles (see `open_profile`).
+        screen = self._session_screen
+        if screen is None:
+            screen = self._session_screen = SessionScreen(self.reader, profile_id, start)
+            self.install_screen(screen, "session")
+        elif screen in self.screen_stack:
+            screen = SessionScreen(self.reader, profile_id, start)
+        else:
+            screen.show(profile_id, start)
+            self.hold_updates(screen.shown)
+        self.push_screen(screen)
 
     def open_event(self, event_id: int) -> None:
         self.push_screen(EventScreen(self.reader, event_id))

@@ -109,6 +109,22 @@ async def test_the_session_screen_shows_each_session_opened(store: str) -> None:
         assert "/blog/launch" in text
 
 
+async def test_a_theme_changed_while_the_profile_screen_was_away_shows_when_it_is_back(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "escape")
+        await settle(pilot)
+        before = app.get_screen("profile").query_one(Footer).rich_style
+        app.theme = "nord" if app.theme != "nord" else "gruvbox"
+        await settle(pilot)
+        users_footer = app.screen.query_one(Footer).rich_style
+        assert users_footer != before  # the theme changes how the footer looks
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one(Footer).rich_style == users_footer
+
+
 async def test_an_answer_for_the_profile_shown_before_is_dropped(store: str) -> None:
     app = make_app(store)
     gate = threading.Event()

@@ -122,6 +122,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             self.install_screen(session, "session")
             await self._get_screen(session)[1]  # noqa: SLF001
             session._refresh_layout(self.size)  # noqa: SLF001 - laid out now, unseen
+            session.styled()
         # What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
         # app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
         # opened, by then over ~300,000 objects.

@@ -39,6 +39,7 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
+from .shown_again import ShownAgain
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
 TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties"}
@@ -50,7 +51,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
         Binding("tab", "next_tab", "Next tab", id="profile.next_tab"),
@@ -137,6 +138,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             switcher.current = pane_id
             self._refresh_layout(self.app.size)  # noqa: SLF001 - Textual's layout of a screen, here unseen
             await asyncio.sleep(0)  # its widgets handle their Resize before the next pane
+        self.styled()  # just mounted: the first showing need not restyle it
 
     async def _build(self, pane_id: str) -> None:
         """Mount a tab's content, once per screen; returns when it is there."""

@@ -26,9 +26,10 @@ from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
+from .shown_again import ShownAgain
 
 
-class SessionScreen(ReportsWorkerErrors, Screen):
+class SessionScreen(ReportsWorkerErrors, ShownAgain, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="session.back"),
         Binding("left_square_bracket", "step(-1)", "Previous session", key_display="[", id="session.previous"),

@@ -155,7 +155,11 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
                 pass
             finally:
                 held.__exit__(None, None, None)
-                self.screen.refresh()
+                # Drawn as soon as the screen has handled what the answer changed (the messages already
+                # queued to it), not at the next frame of its update timer (up to 1/60 s later).
+                screen = self.screen
+                screen.refresh()
+                screen.call_later(screen._on_timer_update)  # noqa: SLF001 - Textual's "draw now"
 
         self.run_worker(release(), group="hold-updates", exit_on_error=False)
 

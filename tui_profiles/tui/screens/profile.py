@@ -242,14 +242,10 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, Screen):
         if not get_current_worker().is_cancelled:
             self.post_message(self.OverviewLoaded(generation, overview))
 
-    @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
     def load_sessions(self) -> None:
         profile_id = self.profile_id
-        if profile_id is None:
-            return
-        sessions = self.reader.sessions(profile_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.SessionsLoaded(profile_id, sessions))
+        if profile_id is not None:
+            read_now(self, "sessions", lambda: self.post_message(self.SessionsLoaded(profile_id, self.reader.sessions(profile_id))))
 
     def on_profile_screen_profile_loaded(self, message: ProfileLoaded) -> None:
         if message.profile_id != self.profile_id:

@@ -9,17 +9,15 @@ from __future__ import annotations
 import asyncio
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from ...store.feedback import PAGE_BEFORE, FeedbackItem
 from .. import formatting, safe
 from ..reader import StoreReader
-from ..workers import ReportsWorkerErrors
+from ..workers import ReportsWorkerErrors, read_now
 from .rows_list import RowsList
 from .virtual_list import columns_text
 
@@ -102,14 +100,10 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
         self.rows.empty = "loading…"
         self.rows.set_rows([], keep_cursor=False)
 
-    @work(thread=True, exclusive=True, group="feedback", exit_on_error=False)
     def load(self) -> None:
         profile_id = self.profile_id
-        if profile_id is None:
-            return
-        items = self.reader.feedback(profile_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(profile_id, items))
+        if profile_id is not None:
+            read_now(self, "feedback", lambda: self.post_message(self.Loaded(profile_id, self.reader.feedback(profile_id))))
 
     def on_feedback_list_loaded(self, message: Loaded) -> None:
         if message.profile_id != self.profile_id:

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from ...store.queries import EventRow, SessionRow
 from .. import formatting
 from ..reader import StoreReader
-from ..workers import ReportsWorkerErrors
+from ..workers import ReportsWorkerErrors, read_now
 from .event_rows import event_line, session_line
 from .virtual_list import VirtualList
 
@@ -117,7 +117,15 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.chosen = False
         self.page_read.clear()
         self.rows_changed()
-        self._fetch(self._generation, profile_id, before=None, with_sessions=True, to_end=False)
+        generation = self._generation
+
+        def first_page() -> None:  # read from now (see read_now), dropped if the generation moved on
+            events = self.reader.timeline_page(profile_id, before=None, limit=PAGE)
+            sessions = self.reader.sessions(profile_id)
+            self.post_message(self.PageArrived(generation, events, sessions, newer=False, exhausted=len(events) < PAGE,
+                                               then_last=False, goals=self.reader.goal_tags(events)))  # fmt: skip
+
+        read_now(self, "timeline-page", first_page)
 
     def clear(self) -> None:
         """Show nothing (the profile screen is reused: the next profile's events load when the tab is shown)."""

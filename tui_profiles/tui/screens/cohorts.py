@@ -30,6 +30,7 @@ from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
+from .visible import in_view
 
 WEEKS = (8, 12, 4)  # `w` cycles through them
 EVERYONE = CohortRow(name="Everyone", query="", users=None)
@@ -198,7 +199,7 @@ class CohortsScreen(ReportsWorkerErrors, Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True
             return
         self.load_cohorts()

@@ -15,6 +15,7 @@ from ..widgets.footer import Footer
 from ..widgets.search_bar import SearchBar
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
+from .visible import in_view
 
 SEARCH_HINT = "/ search companies: a part of the id or the name"
 
@@ -52,7 +53,7 @@ class CompaniesScreen(Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True
             return
         self.company_list.reload()

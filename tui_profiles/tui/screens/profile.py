@@ -40,6 +40,7 @@ from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
+from .visible import in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
 TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties"}
@@ -310,7 +311,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, Screen):
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
         if self.profile_id is None or (self.profile_id not in touched and self.profile_id not in removed):
             return
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True
             return
         self._refresh_all()
@@ -332,7 +333,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, Screen):
             self.query_one(FeedbackList).reload()
 
     def tick(self) -> None:
-        if self.is_current and self.detail is not None:
+        if in_view(self) and self.detail is not None:
             self.query_one("#profile-header", Static).update(self._header(self.detail), layout=False)
             for selector in ("#timeline-list", "#session-list"):
                 if (rows := self._pane_widget(selector)) is not None:

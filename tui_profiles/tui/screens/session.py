@@ -27,6 +27,7 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
 from .shown_again import ShownAgain
+from .visible import in_view
 
 
 class SessionScreen(ReportsWorkerErrors, ShownAgain, Screen):
@@ -145,7 +146,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, Screen):
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
         if self.profile_id is None or self.profile_id not in touched:
             return
-        if self.is_current:
+        if in_view(self):
             self._load(step=0)
         else:
             self._stale = True

@@ -243,8 +243,12 @@ async def test_live_event_in_a_hidden_screen_is_shown_on_return(store: str, tmp_
         await settle(pilot)
         later = Journal("newcomer")
         later.page(NOW - 1_000, "/", anon="newcomer-9")
+        reads: list[object] = []
+        read_window = app.reader.user_window
+        app.reader.user_window = lambda *a, **k: reads.append(a) or read_window(*a, **k)  # type: ignore[method-assign]
         app.announce(ingest_later(store, later, tmp_path))
         await settle(pilot)
+        assert reads == []  # the list under the profile is not read while it cannot be seen
         await pilot.press("escape")
         await settle(pilot)
         users = app.screen.query_one(UserList)

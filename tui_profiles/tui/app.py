@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +44,16 @@ WriterFactory = Callable[[str], Engine]
 # ~12, and a full pass comes once in about a dozen opens; the garbage waits a little longer to be freed.
 GC_THRESHOLDS = (5_000, 10, 10)
 
+# How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A worker
+# reading the store takes and releases the GIL around every SQLite call; while the event loop is busy
+# drawing, each of those waited up to 5 ms (a 2 ms profile read took 40 ms), and the loop waited as
+# long behind the ingest thread's parsing. At 1 ms both wait a fifth as long, for a few more switches.
+SWITCH_INTERVAL_S = 0.001
+
+# Opening a profile holds the screen's drawing back until its header and Overview are read (a few ms
+# on an idle store), so it is laid out and drawn once, complete, not empty and then again; never longer.
+HOLD_FOR_DATA_S = 0.15
+
 
 class ProfilesApp(ReportsWorkerErrors, App[int]):
     """Look up any visitor and read their journey; the store is only read here, in thread workers."""
@@ -73,26 +85,96 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.writer_engine = writer_engine
         self.stop_watching = threading.Event()
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
+        self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
+        self._session_screen: SessionScreen | None = None  # likewise
+        self._switch_interval = sys.getswitchinterval()
 
     def on_mount(self) -> None:
         gc.set_threshold(*GC_THRESHOLDS)
+        # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
+        self.animation_level = "none"
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.push_screen(UsersScreen(self.reader))
+        self.prepare_screens()
         if self.inbox is not None:
             self.watch_inbox(self.inbox)
 
     def on_unmount(self) -> None:
         self.stop_watching.set()
+        sys.setswitchinterval(self._switch_interval)
 
     async def action_quit(self) -> None:
         self.stop_watching.set()  # the watcher's thread must not keep the process alive
         self.exit(0)
 
     # -- routing ------------------------------------------------------------------
+    @work(exclusive=True, group="prepare-screens", exit_on_error=False)
+    async def prepare_screens(self) -> None:
+        """Build the profile and session screens, unseen, before anyone opens one."""
+        if self._profile_screen is None:
+            profile = self._profile_screen = ProfileScreen(self.reader, None)
+            self.install_screen(profile, "profile")
+            await self._get_screen(profile)[1]  # noqa: SLF001 - mounts it without showing it
+            await profile.prepare()
+        if self._session_screen is None:
+            session = self._session_screen = SessionScreen(self.reader, None)
+            self.install_screen(session, "session")
+            await self._get_screen(session)[1]  # noqa: SLF001
+            session._refresh_layout(self.size)  # noqa: SLF001 - laid out now, unseen
+            session.styled()
+        # What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
+        # app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
+        # opened, by then over ~300,000 objects.
+        gc.freeze()
+
     def open_profile(self, profile_id: int) -> None:
-        self.push_screen(ProfileScreen(self.reader, profile_id))
+        # One profile screen serves every open: composing, styling and laying out a new one was most of
+        # the time an open took. It is installed, so closing it keeps it for the next. Only a profile
+        # opened while that screen is in the stack (profile -> company -> member) gets a screen of its own.
+        screen = self._profile_screen
+        if screen is None:
+            screen = self._profile_screen = ProfileScreen(self.reader, profile_id)
+            self.install_screen(screen, "profile")
+        elif screen in self.screen_stack:
+            screen = ProfileScreen(self.reader, profile_id)
+        else:
+            screen.show(profile_id)  # also before it is mounted: it reads its profile once it is
+            self.hold_updates(screen.shown)
+        self.push_screen(screen)
+
+    def hold_updates(self, ready: asyncio.Event, timeout: float = HOLD_FOR_DATA_S) -> None:
+        """Draw nothing until `ready` is set (or `timeout` passed); keys are still handled meanwhile."""
+        held = self.batch_update()
+        held.__enter__()
+
+        async def release() -> None:
+            try:
+                await asyncio.wait_for(ready.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                held.__exit__(None, None, None)
+                # Drawn as soon as the screen has handled what the answer changed (the messages already
+                # queued to it), not at the next frame of its update timer (up to 1/60 s later).
+                screen = self.screen
+                screen.refresh()
+                screen.call_later(screen._on_timer_update)  # noqa: SLF001 - Textual's "draw now"
+
+        self.run_worker(release(), group="hold-updates", exit_on_error=False)
 
     def open_session(self, profile_id: int, start: int) -> None:
-        self.push_screen(SessionScreen(self.reader, profile_id, start))
+        # One session screen for every open, as for profiles (see `open_profile`).
+        screen = self._session_screen
+        if screen is None:
+            screen = self._session_screen = SessionScreen(self.reader, profile_id, start)
+            self.install_screen(screen, "session")
+        elif screen in self.screen_stack:
+            screen = SessionScreen(self.reader, profile_id, start)
+        else:
+            screen.show(profile_id, start)
+            self.hold_updates(screen.shown)
+        self.push_screen(screen)
 
     def open_event(self, event_id: int) -> None:
         self.push_screen(EventScreen(self.reader, event_id))

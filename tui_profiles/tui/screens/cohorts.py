@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ...domain.filters import FilterSyntaxError
@@ -24,11 +24,13 @@ from ...domain.goals import GoalError
 from ...store.retention import CohortRow, RetentionTable
 from .. import formatting, safe
 from ..reader import StoreReader
+from ..widgets.footer import Footer
 from ..widgets.retention_grid import RetentionGrid
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
+from .visible import in_view
 
 WEEKS = (8, 12, 4)  # `w` cycles through them
 EVERYONE = CohortRow(name="Everyone", query="", users=None)
@@ -197,7 +199,7 @@ class CohortsScreen(ReportsWorkerErrors, Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True
             return
         self.load_cohorts()

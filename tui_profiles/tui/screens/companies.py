@@ -6,14 +6,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from .. import formatting
 from ..reader import StoreReader
 from ..widgets.company_list import CompanyList, header_text
+from ..widgets.footer import Footer
 from ..widgets.search_bar import SearchBar
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
+from .visible import in_view
 
 SEARCH_HINT = "/ search companies: a part of the id or the name"
 
@@ -51,7 +53,7 @@ class CompaniesScreen(Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True
             return
         self.company_list.reload()

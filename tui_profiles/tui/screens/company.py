@@ -9,19 +9,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ...store.companies import CompanyDetail
 from ...store.queries import UserRow
 from .. import formatting, safe
 from ..reader import StoreReader
+from ..widgets.footer import Footer
 from ..widgets.property_rows import property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
+from .visible import in_view
 
 TICK_S = 5.0
 TRAITS_SHOWN = 8
@@ -133,7 +135,7 @@ class CompanyScreen(ReportsWorkerErrors, Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True
             return
         self._refresh_all()
@@ -148,7 +150,7 @@ class CompanyScreen(ReportsWorkerErrors, Screen):
         self.users.refresh_keeping_cursor()
 
     def tick(self) -> None:
-        if self.is_current:
+        if in_view(self):
             self.users.refresh()
             self.query_one("#company-live", RowsList).refresh()
 

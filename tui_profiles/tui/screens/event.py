@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...store.queries import EventDetail
 from .. import formatting, safe
 from ..reader import StoreReader
 from ..widgets.event_rows import badge, title
+from ..widgets.footer import Footer
 from ..widgets.property_tree import PropertyTree
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar

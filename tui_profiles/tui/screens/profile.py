@@ -1,8 +1,12 @@
 """Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Feedback, Properties.
 
-Opening a profile composes the header and the Overview only; each other tab's content is mounted,
-and its queries started, the first time that tab is shown (composing all five up front was most of
-the half second an open took). Code that reaches into a tab asks `_pane_widget`, None until built.
+The app keeps one ProfileScreen, built while nothing else happens (`prepare`), and shows each profile
+opened on it (`show`): composing, styling and laying out a new screen per open was most of the time an
+open took. A tab's widgets are mounted once per screen (`_build`: at `prepare`, or when first shown on a
+screen that was not prepared); its queries run once per profile shown, when the tab is first shown
+(`_load_pane`), so an open reads only the header and the Overview. Answers still on their way for the
+profile shown before carry its id and are dropped. Code that reaches into a tab asks `_pane_widget`,
+None until built.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...store.queries import ProfileDetail, SessionRow
@@ -33,8 +37,10 @@ from ..widgets.search_bar import SearchBar
 from ..widgets.timeline import Timeline
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList, columns_text
-from ..workers import ReportsWorkerErrors
+from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
+from .shown_again import ShownAgain
+from .visible import in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
 TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties"}
@@ -46,7 +52,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
         Binding("tab", "next_tab", "Next tab", id="profile.next_tab"),
@@ -56,9 +62,9 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
     ]
 
     class ProfileLoaded(Message, bubble=False):
-        def __init__(self, detail: ProfileDetail | None, overview_generation: int | None = None) -> None:
+        def __init__(self, profile_id: int, detail: ProfileDetail | None, overview_generation: int | None = None) -> None:
             super().__init__()
-            self.detail = detail
+            self.profile_id, self.detail = profile_id, detail
             self.overview_generation = overview_generation  # the overview the same worker reads next, if any
 
     class OverviewLoaded(Message, bubble=False):
@@ -67,20 +73,23 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             self.generation, self.overview = generation, overview
 
     class SessionsLoaded(Message, bubble=False):
-        def __init__(self, sessions: list[SessionRow]) -> None:
+        def __init__(self, profile_id: int, sessions: list[SessionRow]) -> None:
             super().__init__()
-            self.sessions = sessions
+            self.profile_id, self.sessions = profile_id, sessions
 
-    def __init__(self, reader: StoreReader, profile_id: int) -> None:
+    def __init__(self, reader: StoreReader, profile_id: int | None) -> None:
         super().__init__()
         self.reader = reader
-        self.profile_id = profile_id
+        self.profile_id = profile_id  # None: prepared, no profile shown yet
         self.detail: ProfileDetail | None = None
         self.properties: list[PropertyRow] = []
         self._overview_generation = 0
         self._stale = False
         self._built: dict[str, asyncio.Event] = {"overview": asyncio.Event()}  # tab -> set once its content is there
         self._built["overview"].set()  # composed with the screen
+        self._read_tabs: set[str] = {"overview"}  # tabs whose queries ran for the profile shown
+        self.shown = asyncio.Event()  # set once the profile shown has its header and Overview drawn
+        self._sessions_read = asyncio.Event()  # set once the Sessions tab has the profile's sessions
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
@@ -111,14 +120,29 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         if pane_id == "timeline":
             return [Timeline(self.reader, id="timeline-list")]
         if pane_id == "feedback":
-            return [FeedbackList(self.reader, self.profile_id, id="feedback-tab")]  # loads itself once mounted
+            return [FeedbackList(self.reader, None, id="feedback-tab")]  # loads when shown (`_load_pane`)
         return [
             SearchBar("/ search traits: key or value", id="property-search"),
             RowsList(property_line, identity=lambda r: r[0], empty="no traits", selectable=False, id="property-list"),
         ]
 
+    async def prepare(self) -> None:
+        """Mount and lay out every tab's content now (the screen is not shown yet), so no key waits for it.
+
+        Each pane is laid out in turn, unseen (the tabs' switcher shows one at a time): a pane shown
+        for the first time sized all its widgets, which then answered their Resize with another layout.
+        """
+        for pane_id in TABS[1:]:
+            await self._build(pane_id)
+        switcher = self.query_one(ContentSwitcher)
+        for pane_id in (*TABS[1:], TABS[0]):
+            switcher.current = pane_id
+            self._refresh_layout(self.app.size)  # noqa: SLF001 - Textual's layout of a screen, here unseen
+            await asyncio.sleep(0)  # its widgets handle their Resize before the next pane
+        self.styled()  # just mounted: the first showing need not restyle it
+
     async def _build(self, pane_id: str) -> None:
-        """Mount a tab's content and start its queries, once; returns when it is there."""
+        """Mount a tab's content, once per screen; returns when it is there."""
         built = self._built.get(pane_id)
         if built is not None:
             await built.wait()  # built, or being built by an earlier key
@@ -126,40 +150,92 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         built = self._built[pane_id] = asyncio.Event()
         try:
             await self.query_one(f"#{pane_id}", TabPane).mount_all(self._pane_content(pane_id))
-            if pane_id == "sessions":
-                self.load_sessions()
-            elif pane_id == "timeline":
-                self.query_one(Timeline).load(self.profile_id)
-            elif pane_id == "properties":
-                self._show_properties()
         finally:
             built.set()  # whatever happened, nobody waits for ever
+
+    def _load_pane(self, pane_id: str) -> None:
+        """Start a built tab's queries, once per profile shown."""
+        if pane_id in self._read_tabs or self.profile_id is None or not self._built[pane_id].is_set():
+            return
+        self._read_tabs.add(pane_id)
+        if pane_id == "sessions":
+            self._sessions_read.clear()
+            self.load_sessions()
+            read = self._sessions_read
+        elif pane_id == "timeline":
+            timeline = self.query_one(Timeline)
+            timeline.load(self.profile_id)
+            read = timeline.page_read
+        elif pane_id == "feedback":
+            feedback = self.query_one(FeedbackList)
+            feedback.show(self.profile_id)
+            read = feedback.read
+        else:
+            self._show_properties()
+            return
+        # The tab is drawn once, with its rows, not empty and then again (a few ms, 150 at most).
+        self.app.hold_updates(read)  # type: ignore[attr-defined]
 
     def _pane_widget(self, selector: str, kind: type[Widget] = Widget) -> Widget | None:
         """A widget inside a tab, or None while that tab has not been shown."""
         return next(iter(self.query(selector).results(kind)), None)
 
     def on_mount(self) -> None:
+        self.set_interval(5.0, self.tick)
+        self.query_one("#top-events", RowsList).focus(scroll_visible=False)
+        if self.profile_id is not None:
+            self._overview_generation += 1
+            self.load_profile((self._overview_generation, self._period(), ""))
+
+    def show(self, profile_id: int) -> None:
+        """Show another profile here (called before the screen is pushed again): clear, then read."""
+        self.profile_id = profile_id
+        self.detail = None
+        self.properties = []
+        self._stale = False
+        self._read_tabs = {"overview"}
+        self.shown.clear()
+        if not self.is_mounted:
+            return  # read on mount
+        self.query_one("#profile-header", Static).update("loading…", layout=False)
+        self.query_one("#overview-stats", Static).update("", layout=False)
+        for selector in ("#top-events", "#top-pages"):
+            self.query_one(selector, RowsList).set_rows([], keep_cursor=False)
+        self.query_one(ActivityChart).set_data((), 0, 0)
+        self.query_one(GoalsBar).show(profile_id)
+        for bar in self.query(SearchBar).results(SearchBar):
+            bar.clear()
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "overview":
+            tabs.active = "overview"  # its TabActivated focuses the top events
+        self.query_one("#top-events", RowsList).focus(scroll_visible=False)
+        # Tabs are emptied, and read when first shown.
+        for selector in ("#session-list", "#property-list"):
+            if (rows := self._pane_widget(selector, RowsList)) is not None:
+                rows.set_rows([], keep_cursor=False)
+        if (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
+            timeline.clear()
+        if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
+            feedback.clear()
         self._overview_generation += 1
         self.load_profile((self._overview_generation, self._period(), ""))
-        self.set_interval(5.0, self.tick)
-        self.query_one("#top-events", RowsList).focus()
 
     # -- loading ------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
     def load_profile(self, overview: tuple[int, str, str] | None = None) -> None:
-        """The profile; with `overview` (generation, period, filter) its overview too, read next in this
-        thread: on opening, the overview need not wait for the header to be drawn before it is asked for."""
-        worker = get_current_worker()
-        detail = self.reader.profile(self.profile_id)
-        if worker.is_cancelled:
+        """The profile; with `overview` (generation, period, filter) its overview too, read next in the
+        same thread: on opening, the overview need not wait for the header to be drawn before it is asked for."""
+        profile_id = self.profile_id
+        if profile_id is None:
             return
-        self.post_message(self.ProfileLoaded(detail, overview[0] if overview and detail else None))
-        if detail is not None and overview is not None:
-            generation, period, contains = overview
-            result = self.reader.overview(detail, period, contains)
-            if not worker.is_cancelled:
-                self.post_message(self.OverviewLoaded(generation, result))
+
+        def read() -> None:
+            detail = self.reader.profile(profile_id)
+            self.post_message(self.ProfileLoaded(profile_id, detail, overview[0] if overview and detail else None))
+            if detail is not None and overview is not None:
+                generation, period, contains = overview
+                self.post_message(self.OverviewLoaded(generation, self.reader.overview(detail, period, contains)))
+
+        read_now(self, "profile", read)
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def load_overview(self, generation: int, detail: ProfileDetail, period: str, contains: str) -> None:
@@ -167,21 +243,23 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         if not get_current_worker().is_cancelled:
             self.post_message(self.OverviewLoaded(generation, overview))
 
-    @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
     def load_sessions(self) -> None:
-        sessions = self.reader.sessions(self.profile_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.SessionsLoaded(sessions))
+        profile_id = self.profile_id
+        if profile_id is not None:
+            read_now(self, "sessions", lambda: self.post_message(self.SessionsLoaded(profile_id, self.reader.sessions(profile_id))))
 
     def on_profile_screen_profile_loaded(self, message: ProfileLoaded) -> None:
+        if message.profile_id != self.profile_id:
+            return  # read for the profile shown before
         detail = message.detail
         if detail is None:
-            self.query_one("#profile-header", Static).update("This profile no longer exists (it may have been merged).")
+            self.query_one("#profile-header", Static).update("This profile no longer exists (it may have been merged).", layout=False)
+            self.shown.set()
             return
         self.detail = detail
-        self.query_one("#profile-header", Static).update(self._header(detail))
+        self.query_one("#profile-header", Static).update(self._header(detail), layout=False)
         self.properties = property_rows(detail.traits)
-        if "properties" in self._built:
+        if "properties" in self._read_tabs:
             self._show_properties()
         if message.overview_generation != self._overview_generation:
             self._reload_overview()  # none on its way, or the period or filter changed since it was asked for
@@ -208,15 +286,19 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             stats.append(f"   {label} ", style="dim")
             stats.append(value, style="bold")
         stats.append("   (p: change period)", style="dim")
-        self.query_one("#overview-stats", Static).update(stats)
+        self.query_one("#overview-stats", Static).update(stats, layout=False)
         self.query_one("#top-events", RowsList).set_rows(list(o.top_events))
         self.query_one("#top-pages", RowsList).set_rows(list(o.top_pages))
         self.query_one(ActivityChart).set_data(o.per_day, o.since_ms, o.until_ms)
+        self.shown.set()
 
     def on_profile_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
+        if message.profile_id != self.profile_id:
+            return
         sessions = self._pane_widget("#session-list", RowsList)
         if sessions is not None:
             sessions.set_rows(message.sessions)
+        self._sessions_read.set()
 
     def _period(self) -> str:
         return getattr(self.app, "period", "7d")
@@ -227,9 +309,9 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if self.profile_id not in touched and self.profile_id not in removed:
+        if self.profile_id is None or (self.profile_id not in touched and self.profile_id not in removed):
             return
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True
             return
         self._refresh_all()
@@ -240,19 +322,19 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
             self._refresh_all()
 
     def _refresh_all(self) -> None:
-        # Tabs not shown yet have nothing to refresh: they read the store when they are first shown.
+        # Tabs not shown yet for this profile have nothing to refresh: they read the store when first shown.
         self.load_profile()
         self.query_one(GoalsBar).reload()
-        if "sessions" in self._built:
+        if "sessions" in self._read_tabs:
             self.load_sessions()
-        if (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
-            timeline.refresh_newer()
-        if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
-            feedback.reload()
+        if "timeline" in self._read_tabs:
+            self.query_one(Timeline).refresh_newer()
+        if "feedback" in self._read_tabs:
+            self.query_one(FeedbackList).reload()
 
     def tick(self) -> None:
-        if self.is_current and self.detail is not None:
-            self.query_one("#profile-header", Static).update(self._header(self.detail))
+        if in_view(self) and self.detail is not None:
+            self.query_one("#profile-header", Static).update(self._header(self.detail), layout=False)
             for selector in ("#timeline-list", "#session-list"):
                 if (rows := self._pane_widget(selector)) is not None:
                     rows.refresh()
@@ -346,13 +428,15 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, Screen):
         # so on: keys typed fast could leave the screen switching tabs for ever).
         active = self.query_one(TabbedContent).active or "overview"
         await self._build(active)
+        self._load_pane(active)
         if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
-            self.query_one(TAB_FOCUS[active]).focus()
+            self.query_one(TAB_FOCUS[active]).focus(scroll_visible=False)  # lists fill their pane: nothing to scroll to (a scroll is another layout)
 
     async def action_search(self) -> None:
         tabs = self.query_one(TabbedContent)
         if tabs.active == "properties":
             await self._build("properties")
+            self._load_pane("properties")
             self.query_one("#property-search", SearchBar).input.focus()
         else:
             tabs.active = "overview"

@@ -1,6 +1,12 @@
-"""Session: one session's events in order, with the time since it started; `[` and `]` step through sessions."""
+"""Session: one session's events in order, with the time since it started; `[` and `]` step through sessions.
+
+Like the profile screen, one SessionScreen is built before it is needed and shows every session
+opened (`show`), drawn once its events are read.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from rich.text import Text
 from textual import work
@@ -8,20 +14,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ...store.queries import EventRow, SessionRow
 from .. import formatting, safe
 from ..reader import StoreReader
 from ..widgets.event_rows import event_header, event_line
+from ..widgets.footer import Footer
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
+from .shown_again import ShownAgain
+from .visible import in_view
 
 
-class SessionScreen(ReportsWorkerErrors, Screen):
+class SessionScreen(ReportsWorkerErrors, ShownAgain, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="session.back"),
         Binding("left_square_bracket", "step(-1)", "Previous session", key_display="[", id="session.previous"),
@@ -33,15 +42,30 @@ class SessionScreen(ReportsWorkerErrors, Screen):
             super().__init__()
             self.generation, self.found, self.display_name, self.stepped = generation, found, display_name, stepped
 
-    def __init__(self, reader: StoreReader, profile_id: int, start: int) -> None:
+    def __init__(self, reader: StoreReader, profile_id: int | None, start: int = 0) -> None:
         super().__init__()
         self.reader = reader
-        self.profile_id = profile_id
+        self.profile_id = profile_id  # None: prepared, no session shown yet
         self.start = start
         self.session: SessionRow | None = None
         self.display_name = ""
         self._generation = 0
         self._stale = False
+        self.shown = asyncio.Event()  # set once the session shown has its events drawn
+
+    def show(self, profile_id: int, start: int) -> None:
+        """Show another session here (called before the screen is pushed again): clear, then read."""
+        if profile_id != self.profile_id:
+            self.display_name = ""
+        self.profile_id, self.start, self.session = profile_id, start, None
+        self._stale = False
+        self.shown.clear()
+        if not self.is_mounted:
+            return  # read on mount
+        self.query_one("#session-header", Static).update("loading…", layout=False)
+        self.query_one(RowsList).set_rows([], keep_cursor=False)
+        self.query_one(RowsList).focus(scroll_visible=False)
+        self._load(step=0)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Session"), Text("[ previous · ] next", style="dim"), id="title")
@@ -51,8 +75,9 @@ class SessionScreen(ReportsWorkerErrors, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(RowsList).focus()
-        self._load(step=0)
+        self.query_one(RowsList).focus(scroll_visible=False)
+        if self.profile_id is not None:
+            self._load(step=0)
 
     def _load(self, step: int) -> None:
         self._generation += 1
@@ -60,11 +85,14 @@ class SessionScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exclusive=True, group="session", exit_on_error=False)
     def fetch(self, generation: int, start: int, step: int) -> None:
+        profile_id = self.profile_id
+        if profile_id is None:
+            return
         if step:
-            found = self.reader.neighbour_session(self.profile_id, start, step)
+            found = self.reader.neighbour_session(profile_id, start, step)
         else:
-            found = self.reader.session(self.profile_id, start)
-        user = self.reader.user(self.profile_id) if not self.display_name else None
+            found = self.reader.session(profile_id, start)
+        user = self.reader.user(profile_id) if not self.display_name else None
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(generation, found, user.display_name if user else None, stepped=step))
 
@@ -73,11 +101,12 @@ class SessionScreen(ReportsWorkerErrors, Screen):
             return
         if message.display_name:
             self.display_name = message.display_name
+        self.shown.set()
         if message.found is None:
             if message.stepped:
                 self.notify("No " + ("earlier" if message.stepped < 0 else "later") + " session.", markup=False)
             else:
-                self.query_one("#session-header", Static).update("This session no longer exists.")
+                self.query_one("#session-header", Static).update("This session no longer exists.", layout=False)
             return
         session, events = message.found
         moved = session.start != self.start or self.session is None
@@ -107,7 +136,7 @@ class SessionScreen(ReportsWorkerErrors, Screen):
         if s.entry_path:
             out.append("entry ", style="dim")
             out.append_text(safe.text(s.entry_path, style="blue"))
-        self.query_one("#session-header", Static).update(out)
+        self.query_one("#session-header", Static).update(out, layout=False)
 
     def _event_row(self, event: EventRow, width: int) -> Text:
         lead = formatting.offset(event.ts - (self.session.start if self.session else event.ts))
@@ -115,9 +144,9 @@ class SessionScreen(ReportsWorkerErrors, Screen):
 
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if self.profile_id not in touched:
+        if self.profile_id is None or self.profile_id not in touched:
             return
-        if self.is_current:
+        if in_view(self):
             self._load(step=0)
         else:
             self._stale = True
@@ -141,4 +170,4 @@ class SessionScreen(ReportsWorkerErrors, Screen):
 
     def on_resize(self) -> None:
         width = self.query_one(RowsList).scrollable_content_region.width or self.size.width
-        self.query_one("#columns", Static).update(event_header(width, lead="+time", show_path=True))
+        self.query_one("#columns", Static).update(event_header(width, lead="+time", show_path=True), layout=False)

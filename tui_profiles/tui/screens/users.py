@@ -30,6 +30,7 @@ from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
 from .saved_filters import DeleteFilterScreen, SaveFilterScreen
+from .visible import in_view
 
 TICK_S = 5.0  # live dots are re-evaluated this often, so they fade at the 10-minute mark
 SEARCH_HINT = "/ search: id, name, email (or a filter: plan:pro is:live did:\"Order Completed\")"
@@ -104,14 +105,14 @@ class UsersScreen(ReportsWorkerErrors, Screen):
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
         self.completer.forget()  # new events may bring new names to suggest
-        if not self.is_current:
+        if not in_view(self):
             self._stale = True  # refreshed when we come back, not while hidden
             return
         self.user_list.refresh_keeping_cursor()
         self.count_live()
 
     def tick(self) -> None:
-        if self.is_current:
+        if in_view(self):
             self.user_list.refresh()  # dots fade by the clock, without a query
             self.count_live()
 

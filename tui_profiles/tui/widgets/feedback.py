@@ -6,18 +6,18 @@ It loads itself (in a thread worker) once it is mounted, so a tab that is never 
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from ...store.feedback import PAGE_BEFORE, FeedbackItem
 from .. import formatting, safe
 from ..reader import StoreReader
-from ..workers import ReportsWorkerErrors
+from ..workers import ReportsWorkerErrors, read_now
 from .rows_list import RowsList
 from .virtual_list import columns_text
 
@@ -60,14 +60,15 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
             self.event_id = event_id
 
     class Loaded(Message, bubble=False):
-        def __init__(self, items: list[FeedbackItem]) -> None:
+        def __init__(self, profile_id: int, items: list[FeedbackItem]) -> None:
             super().__init__()
-            self.items = items
+            self.profile_id, self.items = profile_id, items
 
-    def __init__(self, reader: StoreReader, profile_id: int, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, reader: StoreReader, profile_id: int | None, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.reader = reader
         self.profile_id = profile_id
+        self.read = asyncio.Event()  # set when the answers of the profile shown have arrived
 
     def compose(self) -> ComposeResult:
         yield Static("", id="feedback-columns", classes="columns", markup=False)
@@ -78,7 +79,8 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
         return self.query_one("#feedback-list", RowsList)
 
     def on_mount(self) -> None:
-        self.reload()
+        if self.profile_id is not None:
+            self.reload()
 
     def on_resize(self) -> None:
         self.query_one("#feedback-columns", Static).update(header_text(self.rows.scrollable_content_region.width or self.size.width))
@@ -86,16 +88,30 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
     def reload(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="feedback", exit_on_error=False)
+    def show(self, profile_id: int) -> None:
+        """Another profile's answers (the profile screen is reused)."""
+        self.clear()
+        self.profile_id = profile_id
+        self.load()
+
+    def clear(self) -> None:
+        self.profile_id = None
+        self.read.clear()
+        self.rows.empty = "loading…"
+        self.rows.set_rows([], keep_cursor=False)
+
     def load(self) -> None:
-        items = self.reader.feedback(self.profile_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(items))
+        profile_id = self.profile_id
+        if profile_id is not None:
+            read_now(self, "feedback", lambda: self.post_message(self.Loaded(profile_id, self.reader.feedback(profile_id))))
 
     def on_feedback_list_loaded(self, message: Loaded) -> None:
+        if message.profile_id != self.profile_id:
+            return  # read for the profile shown before
         names = ", ".join(safe.clean(n) for n in self.reader.settings.feedback_events)
         self.rows.empty = f"no survey or NPS answers ({names} events)"
         self.rows.set_rows(message.items)
+        self.read.set()
 
     def on_virtual_list_selected(self, message: RowsList.Selected) -> None:
         message.stop()

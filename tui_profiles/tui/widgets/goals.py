@@ -26,11 +26,11 @@ class GoalsBar(ReportsWorkerErrors, Static):
     """
 
     class Loaded(Message, bubble=False):
-        def __init__(self, done: list[GoalCompletion]) -> None:
+        def __init__(self, profile_id: int, done: list[GoalCompletion]) -> None:
             super().__init__()
-            self.done = done
+            self.profile_id, self.done = profile_id, done
 
-    def __init__(self, reader: StoreReader, profile_id: int, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, reader: StoreReader, profile_id: int | None, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__("", id=id, markup=False)
         self.reader = reader
         self.profile_id = profile_id
@@ -44,13 +44,27 @@ class GoalsBar(ReportsWorkerErrors, Static):
             return
         self.reload()
 
+    def show(self, profile_id: int) -> None:
+        """Another profile's goals (the profile screen is reused)."""
+        self.profile_id = profile_id
+        if self.done:
+            self.done = []
+            self.update("")
+        if self.reader.goals and not self.reader.goals_error:
+            self.reload()
+
     @work(thread=True, exclusive=True, group="goals", exit_on_error=False)
     def reload(self) -> None:
-        done = self.reader.goal_completions(self.profile_id)
+        profile_id = self.profile_id
+        if profile_id is None:
+            return
+        done = self.reader.goal_completions(profile_id)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(done))
+            self.post_message(self.Loaded(profile_id, done))
 
     def on_goals_bar_loaded(self, message: Loaded) -> None:
+        if message.profile_id != self.profile_id:
+            return  # read for the profile shown before
         self.done = message.done
         if message.done:
             self.update(self.lines(message.done, self.content_region.width or self.size.width))

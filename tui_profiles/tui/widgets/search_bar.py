@@ -165,6 +165,17 @@ class SearchBar(ReportsWorkerErrors, Vertical):
             self._timer.stop()
         self._announce(submitted=False)
 
+    def clear(self) -> None:
+        """Empty the bar without announcing it (its screen shows something else now)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.close_suggestions()
+        self.show_error(None)
+        if self.input.value:
+            with self.input.prevent(Input.Changed):
+                self.input.value = ""
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if self._timer is not None:

@@ -7,6 +7,7 @@ put on top, keeping the cursor on the same line of the same event.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from textual.worker import get_current_worker
 from ...store.queries import EventRow, SessionRow
 from .. import formatting
 from ..reader import StoreReader
-from ..workers import ReportsWorkerErrors
+from ..workers import ReportsWorkerErrors, read_now
 from .event_rows import event_line, session_line
 from .virtual_list import VirtualList
 
@@ -67,6 +68,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.fetching = False
         self.chosen = False  # the person moved the cursor: it then stays on that event
         self._generation = 0
+        self.page_read = asyncio.Event()  # set when the first page of the profile loaded has arrived
 
     # -- rows ---------------------------------------------------------------------
     def row_count(self) -> int:
@@ -113,8 +115,27 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.goals = {}
         self.fetching = True
         self.chosen = False
+        self.page_read.clear()
         self.rows_changed()
-        self._fetch(self._generation, profile_id, before=None, with_sessions=True, to_end=False)
+        generation = self._generation
+
+        def first_page() -> None:  # read from now (see read_now), dropped if the generation moved on
+            events = self.reader.timeline_page(profile_id, before=None, limit=PAGE)
+            sessions = self.reader.sessions(profile_id)
+            self.post_message(self.PageArrived(generation, events, sessions, newer=False, exhausted=len(events) < PAGE,
+                                               then_last=False, goals=self.reader.goal_tags(events)))  # fmt: skip
+
+        read_now(self, "timeline-page", first_page)
+
+    def clear(self) -> None:
+        """Show nothing (the profile screen is reused: the next profile's events load when the tab is shown)."""
+        self.profile_id = None
+        self._generation += 1  # a page on its way is dropped
+        self.events, self.items, self.exhausted, self.goals = [], [], False, {}
+        self.fetching = False
+        self.chosen = False
+        self.place(0, 0)
+        self.rows_changed()
 
     def viewport_changed(self) -> None:
         if self.profile_id is None or self.exhausted or self.fetching:
@@ -182,6 +203,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         self.exhausted = message.exhausted
         self._rebuild()
         self.rows_changed()
+        self.page_read.set()
         if message.then_last:
             self.set_cursor(self.row_count() - 1)
 

@@ -50,7 +50,7 @@ class VirtualList(ScrollView, can_focus=True):
     }
     """
 
-    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+    cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)  # watch_cursor repaints its rows
 
     class Highlighted(Message):
         def __init__(self, source: "VirtualList", index: int) -> None:
@@ -88,10 +88,28 @@ class VirtualList(ScrollView, can_focus=True):
         return None
 
     # -- size and position --------------------------------------------------------
+    def _set_row_count(self, count: int) -> None:
+        """Size the scrollable area for `count` rows.
+
+        `virtual_size` asks for a layout of the whole screen when it changes (10-20 ms on a profile),
+        needed only when the scrollbar appears or goes (the rows get narrower or wider). Otherwise
+        the scrollbar and the scroll position are updated here and the list repainted, no layout.
+        """
+        size = Size(self.scrollable_content_region.width, count)
+        if size == self.virtual_size:
+            return
+        height = self.container_size.height
+        if not self.is_mounted or not height or self.styles.overflow_y != "auto" or (count > height) != self.show_vertical_scrollbar:
+            self.virtual_size = size
+            return
+        self.set_reactive(VirtualList.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
+
     def rows_changed(self) -> None:
         """Call after the number or content of rows changed."""
         count = self.row_count()
-        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        self._set_row_count(count)
         if count and self.cursor >= count:
             self.set_cursor(count - 1, scroll=True)
         self.refresh()
@@ -124,14 +142,16 @@ class VirtualList(ScrollView, can_focus=True):
 
     def place(self, cursor: int, screen_line: int) -> None:
         """Put the cursor on row `cursor`, shown on line `screen_line` of the viewport if possible."""
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count())
+        self._set_row_count(self.row_count())
         self.cursor = max(0, min(cursor, self.row_count() - 1)) if self.row_count() else 0
         top = max(0, min(self.cursor - screen_line, self.row_count() - self.visible_height))
         self.scroll_to(y=top, animate=False, immediate=True, force=True)
         self.refresh()
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh()
+        # Only the two rows whose highlight changed (a scroll repaints the rest through scroll_y).
+        self.refresh_line(old)
+        self.refresh_line(new)
         self.post_message(self.Highlighted(self, new))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
@@ -140,14 +160,14 @@ class VirtualList(ScrollView, can_focus=True):
             self.viewport_changed()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count())
+        self._set_row_count(self.row_count())
         self.viewport_changed()
 
     def on_focus(self) -> None:
-        self.refresh()
+        self.refresh_line(self.cursor)  # only the cursor row looks different
 
     def on_blur(self) -> None:
-        self.refresh()
+        self.refresh_line(self.cursor)
 
     # -- rendering ----------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

@@ -31,7 +31,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
-from ..domain.identity import ProfileKey
 from ..domain.profile import EventFacts, ProfileState
 from . import company_upkeep, models
 
@@ -123,15 +122,8 @@ def _settle_identity(writer: StoreWriter, conn: Connection) -> None:
         chunk = set(candidates[i : i + CHUNK])
         links = writer._links_for(conn, chunk)
         moved = writer._reresolve(conn, chunk, links, identified)
-        if not moved:
-            continue
-        keys: set[ProfileKey] = {key for _, _, key in moved}
-        profile_ids = writer._profile_ids(conn, keys)
-        updates = [{"eid": eid, "pid": profile_ids[key]} for eid, old, key in moved if profile_ids[key] != old]
-        if updates:
-            conn.execute(
-                EVENTS.update().where(EVENTS.c.id == sa.bindparam("eid")).values(profile_id=sa.bindparam("pid")), updates
-            )
+        if moved:  # every profile is folded afterwards: which ones changed does not matter here
+            writer._move_events(conn, moved, writer._profile_ids(conn, {key for _, _, key in moved}))
 
 
 def _fold_all(writer: StoreWriter, conn: Connection) -> set[int]:

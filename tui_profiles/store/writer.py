@@ -43,8 +43,11 @@ assert set(_EVENT_COLUMNS) == {c.name for c in EVENTS.columns} - {"id"}, "an eve
 _SQLITE_INSERT_EVENTS = f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 _PG_WRITER_LOCK = 7417002
 _PG_COPY_EVENTS = f"COPY events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN"
-# The message's own JSON text, parsed by the server into JSONB (no dict to serialise here).
-_PG_INSERT_EVENTS = EVENTS.insert().values(raw=sa.cast(sa.bindparam("raw_text", type_=sa.Text), pg_dialect.JSONB))
+# The JSON columns (traits, raw) go as text, parsed by the server into JSONB.
+_PG_INSERT_EVENTS = (
+    f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES "
+    f"({', '.join('%s::jsonb' if c in ('traits', 'raw') else '%s' for c in _EVENT_COLUMNS)})"
+)
 _PROFILE_FIELDS = (
     "name", "email", "country", "city", "company", "first_seen", "last_seen", "event_count", "session_count",
     "total_session_ms", "order_count", "has_contact", "has_custom_attributes", "traits",
@@ -320,18 +323,7 @@ class StoreWriter:
         profile_ids = self._profile_ids(conn, set(keys) | {key for _, _, key in moved})
 
         # Events that changed owner: both owners are rebuilt from their events.
-        rebuild: set[int] = set()
-        if moved:
-            updates = [{"eid": eid, "pid": profile_ids[key]} for eid, old_pid, key in moved if profile_ids[key] != old_pid]
-            for eid, old_pid, key in moved:
-                if profile_ids[key] != old_pid:
-                    rebuild.add(old_pid)
-                    rebuild.add(profile_ids[key])
-            if updates:
-                conn.execute(
-                    EVENTS.update().where(EVENTS.c.id == sa.bindparam("eid")).values(profile_id=sa.bindparam("pid")),
-                    updates,
-                )
+        rebuild = self._move_events(conn, moved, profile_ids)
 
         self._insert_events(conn, fresh, keys, profile_ids, file_ids, copy=bulk)
         self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
@@ -440,6 +432,17 @@ class StoreWriter:
         current = self._keys_of(conn, {pid for _, pid, _ in out})
         return [(eid, pid, key) for eid, pid, key in out if current.get(pid) != key]
 
+    def _move_events(
+        self, conn: Connection, moved: list[tuple[int, int, ProfileKey]], profile_ids: dict[ProfileKey, int]
+    ) -> set[int]:
+        """Give these events (id, owner now, owner due) their due owner; the profiles that lost or gained one."""
+        updates = [{"eid": eid, "pid": profile_ids[key]} for eid, old_pid, key in moved if profile_ids[key] != old_pid]
+        if updates:
+            conn.execute(
+                EVENTS.update().where(EVENTS.c.id == sa.bindparam("eid")).values(profile_id=sa.bindparam("pid")), updates
+            )
+        return {pid for eid, old_pid, key in moved if profile_ids[key] != old_pid for pid in (old_pid, profile_ids[key])}
+
     def _keys_of(self, conn: Connection, profile_ids: set[int]) -> dict[int, ProfileKey]:
         keys: dict[int, ProfileKey] = {}
         for chunk in _chunks(sorted(profile_ids)):
@@ -475,54 +478,31 @@ class StoreWriter:
         self, conn: Connection, fresh: list[IncomingEvent], keys: list[ProfileKey], profile_ids: dict[ProfileKey, int],
         file_ids: dict[str, int], *, copy: bool = False,
     ) -> None:
-        if self._dialect == "postgresql" and copy:
-            # A first load on PostgreSQL: COPY, as the floor does. The JSONB columns take their JSON text.
-            dumps = self._json_dumps
+        # The hottest statement of an ingest. SQLAlchemy's per-row parameter processing (dict per
+        # row, bind processors, construct_params) was ~12% of an ingest's time (py-spy, tests/bench):
+        # the rows go to the driver as tuples, the JSON columns as text from the engine's own
+        # serializer, as its JSON type would write them (None -> 'null').
+        dumps = self._json_dumps
+        rows = [
+            (
+                e.message_id, profile_ids[key], e.user_id, e.anonymous_id, e.id_ambiguous, e.format, e.type, e.name,
+                e.path, e.url, e.title, e.source, e.country, e.city, e.group_id, e.ts, e.received_at, e.time_flag,
+                dumps(_event_traits(e)), e.raw_json if e.raw_json is not None else dumps(e.raw),
+                file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, ie.line,
+            )
+            for ie, key in zip(fresh, keys)
+            for e in (ie.event,)
+        ]  # fmt: skip
+        if self._dialect == "sqlite":
+            conn.exec_driver_sql(_SQLITE_INSERT_EVENTS, rows)
+        elif copy:  # a first load on PostgreSQL: COPY, as the floor does
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
             with dbapi.cursor() as cursor, cursor.copy(_PG_COPY_EVENTS) as out:
-                for ie, key in zip(fresh, keys):
-                    e = ie.event
-                    out.write_row((
-                        e.message_id, profile_ids[key], e.user_id, e.anonymous_id, e.id_ambiguous, e.format, e.type, e.name,
-                        e.path, e.url, e.title, e.source, e.country, e.city, e.group_id, e.ts, e.received_at, e.time_flag,
-                        dumps(_event_traits(e)), e.raw_json if e.raw_json is not None else dumps(e.raw),
-                        file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, ie.line,
-                    ))  # fmt: skip
-            return
-        if self._dialect == "sqlite":
-            # The hottest statement of an ingest. SQLAlchemy's per-row parameter processing
-            # (dict per row, bind processors, construct_params) was ~12% of an ingest's time
-            # (py-spy, tests/bench): on SQLite the rows go to the driver as tuples, the JSON
-            # serialised by the engine's own serializer as its JSON type does (None -> 'null').
-            dumps = self._json_dumps
-            tuples = [
-                (
-                    e.message_id, profile_ids[key], e.user_id, e.anonymous_id, e.id_ambiguous, e.format, e.type, e.name,
-                    e.path, e.url, e.title, e.source, e.country, e.city, e.group_id, e.ts, e.received_at, e.time_flag,
-                    dumps(_event_traits(e)), e.raw_json if e.raw_json is not None else dumps(e.raw),
-                    file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, ie.line,
-                )
-                for ie, key in zip(fresh, keys)
-                for e in (ie.event,)
-            ]
-            conn.exec_driver_sql(_SQLITE_INSERT_EVENTS, tuples)
-            return
-        rows = []
-        for ie, key in zip(fresh, keys):
-            e = ie.event
-            rows.append(
-                {
-                    "message_id": e.message_id, "profile_id": profile_ids[key], "user_id": e.user_id,
-                    "anonymous_id": e.anonymous_id, "id_ambiguous": e.id_ambiguous, "format": e.format,
-                    "type": e.type, "name": e.name, "path": e.path, "url": e.url, "title": e.title,
-                    "source": e.source, "country": e.country, "city": e.city, "group_id": e.group_id,
-                    "ts": e.ts, "received_at": e.received_at, "time_flag": e.time_flag,
-                    "traits": _event_traits(e), "raw_text": e.raw_json if e.raw_json is not None else self._json_dumps(e.raw),
-                    "file_id": file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, "line": ie.line,
-                }
-            )
-        conn.execute(_PG_INSERT_EVENTS, rows)
+                for row in rows:
+                    out.write_row(row)
+        else:
+            conn.exec_driver_sql(_PG_INSERT_EVENTS, rows)
 
     def _record_anonymous_ids(
         self,

@@ -30,7 +30,7 @@ from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
-from .visible import in_view
+from .visible import FollowsStore
 
 WEEKS = (8, 12, 4)  # `w` cycles through them
 EVERYONE = CohortRow(name="Everyone", query="", users=None)
@@ -46,7 +46,7 @@ class RetentionAsk:
     return_event: str | None
 
 
-class CohortsScreen(ReportsWorkerErrors, Screen):
+class CohortsScreen(ReportsWorkerErrors, FollowsStore, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="cohorts.back"),
         Binding("e", "events", "Event pair", id="cohorts.events"),
@@ -198,16 +198,8 @@ class CohortsScreen(ReportsWorkerErrors, Screen):
         self.query_one(TitleBar).right = Text.assemble((f"{self.weeks} weeks", "bold reverse"), (" (w: change)", "dim"))
 
     # -- live ---------------------------------------------------------------------
-    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not in_view(self):
-            self._stale = True
-            return
+    def catch_up(self) -> None:
         self.load_cohorts()
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.load_cohorts()
 
     # -- keys ---------------------------------------------------------------------
     def on_virtual_list_highlighted(self, message: VirtualList.Highlighted) -> None:

@@ -15,12 +15,12 @@ from ..widgets.footer import Footer
 from ..widgets.search_bar import SearchBar
 from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
-from .visible import in_view
+from .visible import FollowsStore
 
 SEARCH_HINT = "/ search companies: a part of the id or the name"
 
 
-class CompaniesScreen(Screen):
+class CompaniesScreen(FollowsStore, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="companies.back"),
         Binding("slash", "search", "Search", id="companies.search"),
@@ -52,16 +52,8 @@ class CompaniesScreen(Screen):
         self.query_one("#columns", Static).update(header_text(width))
 
     # -- live ---------------------------------------------------------------------
-    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not in_view(self):
-            self._stale = True
-            return
+    def catch_up(self) -> None:
         self.company_list.reload()
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.company_list.reload()
 
     def on_company_list_loaded(self, message: CompanyList.Loaded) -> None:
         right = Text()

@@ -23,13 +23,13 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
-from .visible import in_view
+from .visible import FollowsStore, in_view
 
 TICK_S = 5.0
 TRAITS_SHOWN = 8
 
 
-class CompanyScreen(ReportsWorkerErrors, Screen):
+class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="company.back"),
     ]
@@ -134,18 +134,7 @@ class CompanyScreen(ReportsWorkerErrors, Screen):
         self._reload()
 
     # -- live ---------------------------------------------------------------------
-    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not in_view(self):
-            self._stale = True
-            return
-        self._refresh_all()
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self._refresh_all()
-
-    def _refresh_all(self) -> None:
+    def catch_up(self) -> None:
         self._reload()
         self.users.refresh_keeping_cursor()
 

@@ -40,7 +40,7 @@ from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
-from .visible import in_view
+from .visible import FollowsStore, in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
 TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties"}
@@ -52,7 +52,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStore, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
         Binding("tab", "next_tab", "Next tab", id="profile.next_tab"),
@@ -308,20 +308,10 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, Screen):
         self._reload_overview()
 
     # -- live ---------------------------------------------------------------------
-    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if self.profile_id is None or (self.profile_id not in touched and self.profile_id not in removed):
-            return
-        if not in_view(self):
-            self._stale = True
-            return
-        self._refresh_all()
+    def concerns(self, touched: frozenset[int], removed: frozenset[int]) -> bool:
+        return self.profile_id is not None and (self.profile_id in touched or self.profile_id in removed)
 
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self._refresh_all()
-
-    def _refresh_all(self) -> None:
+    def catch_up(self) -> None:
         # Tabs not shown yet for this profile have nothing to refresh: they read the store when first shown.
         self.load_profile()
         self.query_one(GoalsBar).reload()

@@ -27,10 +27,10 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
 from .shown_again import ShownAgain
-from .visible import in_view
+from .visible import FollowsStore
 
 
-class SessionScreen(ReportsWorkerErrors, ShownAgain, Screen):
+class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="session.back"),
         Binding("left_square_bracket", "step(-1)", "Previous session", key_display="[", id="session.previous"),
@@ -143,18 +143,11 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, Screen):
         return event_line(event, width, lead=lead, goals=self.reader.settings.order_events, show_path=True)
 
     # -- live ---------------------------------------------------------------------
-    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if self.profile_id is None or self.profile_id not in touched:
-            return
-        if in_view(self):
-            self._load(step=0)
-        else:
-            self._stale = True
+    def concerns(self, touched: frozenset[int], removed: frozenset[int]) -> bool:
+        return self.profile_id is not None and self.profile_id in touched
 
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self._load(step=0)
+    def catch_up(self) -> None:
+        self._load(step=0)
 
     # -- keys ---------------------------------------------------------------------
     def action_back(self) -> None:

@@ -30,13 +30,13 @@ from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
 from .saved_filters import DeleteFilterScreen, SaveFilterScreen
-from .visible import in_view
+from .visible import FollowsStore, in_view
 
 TICK_S = 5.0  # live dots are re-evaluated this often, so they fade at the 10-minute mark
 SEARCH_HINT = "/ search: id, name, email (or a filter: plan:pro is:live did:\"Order Completed\")"
 
 
-class UsersScreen(ReportsWorkerErrors, Screen):
+class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
     COMMANDS = {SavedFilterProvider}
     BINDINGS = [
         Binding("slash", "search", "Search", id="users.search"),
@@ -96,18 +96,12 @@ class UsersScreen(ReportsWorkerErrors, Screen):
     def on_resize(self) -> None:
         self.query_one("#columns", Static).update(header_text(self.user_list.scrollable_content_region.width or self.size.width))
 
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.user_list.refresh_keeping_cursor()
-            self.count_live()
-
     # -- live ---------------------------------------------------------------------
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
         self.completer.forget()  # new events may bring new names to suggest
-        if not in_view(self):
-            self._stale = True  # refreshed when we come back, not while hidden
-            return
+        super().store_changed(touched, removed)
+
+    def catch_up(self) -> None:
         self.user_list.refresh_keeping_cursor()
         self.count_live()
 

@@ -16,3 +16,32 @@ def in_view(screen: Screen) -> bool:
     if screen not in stack:
         return False
     return all(above.styles.background.a < 1 for above in stack[stack.index(screen) + 1 :])
+
+
+class FollowsStore:
+    """A screen that follows the store: brought up to date at once when in view, else when shown again.
+
+    The app calls `store_changed` on every screen in the stack after each stored batch. A screen says
+    whether a batch concerns it (`concerns`) and how to bring itself up to date (`catch_up`).
+    """
+
+    _stale = False
+
+    def concerns(self, touched: frozenset[int], removed: frozenset[int]) -> bool:
+        return True
+
+    def catch_up(self) -> None:
+        raise NotImplementedError
+
+    def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
+        if not self.concerns(touched, removed):
+            return
+        if in_view(self):  # type: ignore[arg-type]
+            self.catch_up()
+        else:
+            self._stale = True  # caught up when shown again, not while hidden
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.catch_up()

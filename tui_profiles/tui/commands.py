@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -14,21 +16,35 @@ from . import safe
 LIMIT = 20
 
 
-def _prompt(user: UserRow, query: str) -> Text:
-    """Name on the first line (the match highlighted), ids and email dim on the second.
+def two_line_prompt(name: str, query: str, details: str) -> Text:
+    """Name on the first line (the match highlighted), details dim on the second.
 
     Built as `Text` from cleaned strings: `Matcher.highlight` would parse the data as markup.
     """
-    name = safe.clean(user.display_name)
+    name = safe.clean(name)
     line = Text(name, style="bold")
     if query:
-        at = name.casefold().find(query.casefold())
-        if at >= 0:
+        folded = name.casefold()
+        at = folded.find(query.casefold())
+        if at >= 0 and len(folded) == len(name):  # casefold kept every index in place ("ß" -> "ss" does not)
             line.stylize("reverse", at, at + len(query))
+    return line + Text("\n" + details, style="dim")
+
+
+async def read_in_thread(app: Any, read: Callable[[], list[Any]], *, group: str, name: str) -> list[Any]:
+    """What `read` returns, read in a thread worker (a newer read in the group cancels it: then nothing)."""
+    worker = app.run_worker(read, thread=True, exclusive=True, group=group, exit_on_error=False, name=name)
+    try:
+        return await worker.wait()  # type: ignore[no-any-return]
+    except (WorkerCancelled, WorkerFailed):
+        return []
+
+
+def _prompt(user: UserRow, query: str) -> Text:
     details = [user.kind, safe.clean(user.id)]
     if user.email and user.email != user.display_name:
         details.append(safe.clean(user.email))
-    return line + Text("\n" + "  ·  ".join(details), style="dim")
+    return two_line_prompt(user.display_name, query, "  ·  ".join(details))
 
 
 class UserJumpProvider(Provider):
@@ -36,14 +52,7 @@ class UserJumpProvider(Provider):
 
     async def _users(self, text: str) -> list[UserRow]:
         reader = self.app.reader  # type: ignore[attr-defined]
-        worker = self.app.run_worker(
-            partial(reader.find_users, text, LIMIT), thread=True, exclusive=True, group="palette",
-            exit_on_error=False, name="find users",
-        )
-        try:
-            return await worker.wait()
-        except (WorkerCancelled, WorkerFailed):
-            return []
+        return await read_in_thread(self.app, partial(reader.find_users, text, LIMIT), group="palette", name="find users")
 
     async def discover(self) -> Hits:
         for user in await self._users(""):

@@ -6,10 +6,10 @@ from functools import partial
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from ..store.companies import CompanyRow
 from . import formatting, safe
+from .commands import read_in_thread, two_line_prompt
 
 LIMIT = 10
 # (what is typed to find it, help line, app method)
@@ -20,15 +20,8 @@ SCREENS = (
 
 
 def _prompt(company: CompanyRow, query: str) -> Text:
-    """Name on the first line (the match highlighted), id and size dim on the second; `Text`, never markup."""
-    name = safe.clean(company.display_name)
-    line = Text(name, style="bold")
-    if query:
-        at = name.casefold().find(query.casefold())
-        if at >= 0:
-            line.stylize("reverse", at, at + len(query))
     details = f"company  ·  {safe.clean(company.id)}  ·  {formatting.count(company.users)} users"
-    return line + Text("\n" + details, style="dim")
+    return two_line_prompt(company.display_name, query, details)
 
 
 class CompanyJumpProvider(Provider):
@@ -36,14 +29,9 @@ class CompanyJumpProvider(Provider):
 
     async def _companies(self, text: str) -> list[CompanyRow]:
         reader = self.app.reader  # type: ignore[attr-defined]
-        worker = self.app.run_worker(
-            partial(reader.find_companies, text, LIMIT), thread=True, exclusive=True, group="palette-companies",
-            exit_on_error=False, name="find companies",
+        return await read_in_thread(
+            self.app, partial(reader.find_companies, text, LIMIT), group="palette-companies", name="find companies"
         )
-        try:
-            return await worker.wait()
-        except (WorkerCancelled, WorkerFailed):
-            return []
 
     async def discover(self) -> Hits:
         for name, help_text, method in SCREENS:

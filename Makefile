@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 PYTEST := $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-.PHONY: $(VENV) run test test-pg bench bench-smoke clean
+.PHONY: $(VENV) run lint test test-pg bench bench-smoke clean
 
 $(VENV): $(STAMP)
 
@@ -24,9 +24,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/tui-profiles demo
 
+# Lint first: a test run on code that does not lint is not worth its minutes.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
 # The PostgreSQL half runs against $$TUI_PROFILES_TEST_PG_URL when it is set, else against a throwaway
 # server from .ci/pg. Without server binaries it is skipped, except in CI, where .ci/pg installs them.
-test: $(STAMP)
+test: lint
 	@if [ -n "$$TUI_PROFILES_TEST_PG_URL" ]; then \
 		echo "make test: PostgreSQL tests use \$$TUI_PROFILES_TEST_PG_URL"; \
 		$(PYTEST); \

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from tests.teams import build_teams_store, make_teams_app
-from tests.test_tui_support import build_store, make_app, settle
+from tests.tui.support import build_store, make_app, settle
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 SIZE = (120, 40)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,17 @@ from tui_profiles.ingest.files import FileIngestor, IngestSummary
 from tui_profiles.store import models, queries
 from tui_profiles.store.engine import make_engine
 from tui_profiles.store.writer import StoreWriter
+
+# The pinned "now" of the store-level CLI tests (erasure, export, companies, goals).
+NOW_ISO = "2024-03-05T09:00:00Z"
+NOW = 1709629200000  # NOW_ISO in epoch ms
+
+
+def cli(*args: str, db: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `tui-profiles --db DB ARGS...` in a subprocess at the pinned now."""
+    env = {**os.environ, "TUI_PROFILES_NOW": NOW_ISO}
+    return subprocess.run([sys.executable, "-m", "tui_profiles", "--db", db, *args], capture_output=True, text=True,
+                          env=env, timeout=120, input=stdin)  # fmt: skip
 
 
 def ingest(url: str, paths: Iterable[Path], settings: Settings | None = None, batch_size: int = 5000) -> IngestSummary:

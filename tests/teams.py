@@ -1,6 +1,6 @@
 """A deterministic store for the company, cohort, feedback, goal and profile-action TUI tests.
 
-The TUI tests' demo people (tests/test_tui_support.py) plus what issue 7 reads: Segment
+The TUI tests' demo people (tests/tui/support.py) plus what issue 7 reads: Segment
 `group` calls (Alice and Bob in Acme, Carol and Bob in Globex, Mallory in a company whose id, name
 and traits are hostile), events carrying `context.groupId`, survey answers (one sent from a
 page, one after a page view, one hostile), returning visitors spread over eight weeks so
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tests.test_tui_support import (
+from tests.tui.support import (
     DAY,
     HOSTILE_COMPANY,
     HOSTILE_EVENT,
@@ -74,7 +74,7 @@ def teams_journal() -> TeamsJournal:
     # Feedback: Alice answers after viewing / (the page before, same session), and from /account (the event's own page).
     j.track(NOW - 3 * DAY + 10 * MIN, "Survey Responded", {"survey_name": "NPS", "score": 9, "comment": "Great, thanks"},
             user="user-alice")  # fmt: skip
-    j.track(NOW - 28 * MIN, "Survey Responded", {"survey_id": "csat-1", "survey_name": "Invoices", "score": 2, "comment": "Cannot find my invoice"},
+    j.track(NOW - 28 * MIN, "Survey Responded", {"survey_id": "csat-1", "survey_name": "Invoices", "score": 2, "comment": "Cannot find my invoice"},  # noqa: E501
             user="user-alice", context=in_group("acme", "/account"))  # fmt: skip
     j.track(NOW - 40 * MIN + 20_000, "Survey Responded", {"survey_name": HOSTILE_EVENT, "score": 0, "comment": HOSTILE_ANSWER},
             user=HOSTILE_ID)  # fmt: skip

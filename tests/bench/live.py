@@ -124,7 +124,7 @@ def watcher_figures(url: str, backend: str, data: Dataset, work: Path, *, lines:
     """`url` is a store the figures may write into (a copy of the loaded store)."""
     if importlib.util.find_spec("tui_profiles.ingest.watcher") is None:
         why = "the watcher (tui_profiles/ingest/watcher.py) is not in this build"
-        return [skipped("watcher latency p95", backend, why, "< 200 ms"), skipped("watcher latency under backlog p95", backend, why, "< 2 s")]
+        return [skipped("watcher latency p95", backend, why, "< 200 ms"), skipped("watcher latency under backlog p95", backend, why, "< 2 s")]  # noqa: E501
     rng = random.Random(1)
     source = fresh_lines(int(time.time()))
     inbox = work / f"inbox-{backend}"

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from tests.bench.tui_driver import Keys, first_paint, settle
-from tests.test_tui_support import DAY, MIN, NOW, Journal, build_store, demo_journal, make_app
+from tests.tui.support import DAY, MIN, NOW, Journal, build_store, demo_journal, make_app
 
 
 def heavy_journal(events: int) -> Journal:

@@ -48,7 +48,7 @@ def figures(url: str, data: Dataset, work: Path, *, launches: int, log) -> list[
     scrolling = {g: t for g, t in keys["keys_ms"].items() if g.startswith("page down the")}
     per_key = {g: round(median(t), 1) for g, t in keys["keys_ms"].items()}
     idle_fig = Figure(names[1], "sqlite", "ms", value=percentile(idle, 95), samples=idle, target="< 50 ms",
-                      extra={"median_ms_per_key": per_key, "p95_while_scrolling_ms": {g: percentile(t, 95) for g, t in scrolling.items()}})  # fmt: skip
+                      extra={"median_ms_per_key": per_key, "p95_while_scrolling_ms": {g: percentile(t, 95) for g, t in scrolling.items()}})  # fmt: skip  # noqa: E501
     idle_fig.met = idle_fig.value < 50
     idle_fig.note = "median per key: " + ", ".join(f"{g} {ms:.0f} ms" for g, ms in per_key.items())
     memory = Figure(names[3], "sqlite", "MB", value=keys.get("rss_mb"), target="< 200 MB",

@@ -17,7 +17,18 @@ from typing import Any
 
 from .messages import render
 from .people import (
-    ANDROID, ANON, IOS, KNOWN, POSTHOG, RUDDER, SEGMENT, SIGNUP, WEB, Person, make_companies, make_person,
+    ANDROID,
+    ANON,
+    IOS,
+    KNOWN,
+    POSTHOG,
+    RUDDER,
+    SEGMENT,
+    SIGNUP,
+    WEB,
+    Person,
+    make_companies,
+    make_person,
 )  # fmt: skip
 from .sessions import Action, session_script
 

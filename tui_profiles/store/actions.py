@@ -129,7 +129,8 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         affected = {pid for (pid,) in conn.execute(sa.select(EVENTS.c.profile_id).where(carrying).distinct())}
         groups = [g for (g,) in conn.execute(sa.select(EVENTS.c.group_id).where(carrying, EVENTS.c.group_id.is_not(None)).distinct())]
         names = [n for (n,) in conn.execute(sa.select(EVENTS.c.name).where(carrying, EVENTS.c.name.is_not(None)).distinct())]
-        pages = [p for (p,) in conn.execute(sa.select(EVENTS.c.path).where(carrying, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)).distinct())]
+        pages_stmt = sa.select(EVENTS.c.path).where(carrying, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)).distinct()
+        pages = [p for (p,) in conn.execute(pages_stmt)]
         trait_keys = _trait_keys(conn, carrying)
         conn.execute(EVENTS.delete().where(carrying))
         conn.execute(LINKS.delete().where(sa.or_(LINKS.c.user_id.in_(ids), LINKS.c.anonymous_id.in_(ids))))

@@ -15,7 +15,7 @@ events) instead:
   and folds every profile once, oldest event first, in one ordered pass.
 
 The result is the store a batch-by-batch ingest of the same files in the same
-order gives (tests/test_bulk_load.py compares them). It is one transaction: a
+order gives (tests/store/test_bulk_load.py compares them). It is one transaction: a
 crash or kill leaves the store as empty as it was, and the next `ingest` starts
 over; readers see nothing of the load until it commits. Memory stays bounded:
 the fold streams the events a profile at a time.

@@ -20,7 +20,8 @@ def _json(nullable: bool = True) -> Any:
 
 def _ms(nullable: bool = False, index: bool = False) -> Any:
     """Times are epoch milliseconds UTC in a 64-bit integer: the same on both databases."""
-    return Field(default=0 if not nullable else None, sa_column=sa.Column(sa.BigInteger, nullable=nullable, index=index, default=None if nullable else 0))
+    column = sa.Column(sa.BigInteger, nullable=nullable, index=index, default=None if nullable else 0)
+    return Field(default=0 if not nullable else None, sa_column=column)
 
 
 class Meta(SQLModel, table=True):

@@ -309,7 +309,9 @@ def _signed_up(traits: dict[str, Any], first_seen: int) -> int:
     return first_seen
 
 
-def top_events(conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None) -> tuple[tuple[str, int], ...]:
+def top_events(
+    conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None
+) -> tuple[tuple[str, int], ...]:
     conds = [EVENTS.c.profile_id == profile_id, EVENTS.c.type.in_((TRACK, SCREEN)), EVENTS.c.name.is_not(None)]
     if since_ms is not None:
         conds.append(EVENTS.c.ts >= since_ms)
@@ -322,7 +324,9 @@ def top_events(conn: Connection, profile_id: int, *, limit: int = 10, since_ms: 
     return tuple((name, int(n)) for name, n in conn.execute(stmt))
 
 
-def top_pages(conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None) -> tuple[tuple[str, int], ...]:
+def top_pages(
+    conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None
+) -> tuple[tuple[str, int], ...]:
     conds = [EVENTS.c.profile_id == profile_id, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)]
     if since_ms is not None:
         conds.append(EVENTS.c.ts >= since_ms)
@@ -389,7 +393,8 @@ def session_at(conn: Connection, profile_id: int, start: int, *, settings: Setti
 def neighbour_session(conn: Connection, profile_id: int, start: int, *, step: int, settings: Settings, now_ms: int) -> SessionRow | None:
     """The previous (step=-1) or next (step=1) session of a profile."""
     if step < 0:
-        stmt = sa.select(*_SESSION_COLS).where(SESSIONS.c.profile_id == profile_id, SESSIONS.c.start < start).order_by(SESSIONS.c.start.desc())
+        earlier = (SESSIONS.c.profile_id == profile_id, SESSIONS.c.start < start)
+        stmt = sa.select(*_SESSION_COLS).where(*earlier).order_by(SESSIONS.c.start.desc())
     else:
         stmt = sa.select(*_SESSION_COLS).where(SESSIONS.c.profile_id == profile_id, SESSIONS.c.start > start).order_by(SESSIONS.c.start)
     r = conn.execute(stmt.limit(1)).first()

@@ -46,7 +46,8 @@ class EventScreen(ReportsWorkerErrors, Screen):
         self.raw_json = ""
 
     def compose(self) -> ComposeResult:
-        yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Event"), Text("c copy value · y copy raw JSON", style="dim"), id="title")
+        title = Text("tui-profiles", style="bold") + Text(" · Event")
+        yield TitleBar(title, Text("c copy value · y copy raw JSON", style="dim"), id="title")
         yield Static("loading…", id="event-header", markup=False)
         with TabbedContent(id="event-tabs"):
             with TabPane("Properties", id="event-properties"):

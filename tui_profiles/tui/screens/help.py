@@ -34,7 +34,9 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 80; max-width: 100%; height: auto; max-height: 100%; border: round $accent; background: $surface; padding: 0 1; }
+    HelpScreen > Vertical {
+        width: 80; max-width: 100%; height: auto; max-height: 100%; border: round $accent; background: $surface; padding: 0 1;
+    }
     HelpScreen DataTable { height: auto; max-height: 100%; }
     """
 

@@ -420,7 +420,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         await self._build(active)
         self._load_pane(active)
         if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
-            self.query_one(TAB_FOCUS[active]).focus(scroll_visible=False)  # lists fill their pane: nothing to scroll to (a scroll is another layout)
+            # Lists fill their pane: nothing to scroll to (a scroll is another layout).
+            self.query_one(TAB_FOCUS[active]).focus(scroll_visible=False)
 
     async def action_search(self) -> None:
         tabs = self.query_one(TabbedContent)

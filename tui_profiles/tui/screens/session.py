@@ -38,7 +38,9 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
     ]
 
     class Loaded(Message, bubble=False):
-        def __init__(self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int) -> None:
+        def __init__(
+            self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int
+        ) -> None:
             super().__init__()
             self.generation, self.found, self.display_name, self.stepped = generation, found, display_name, stepped
 
@@ -130,7 +132,8 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         if live:
             out.append("  ● live", style="bold green")
         out.append("\n")
-        for label, value in (("duration", formatting.duration(s.duration_ms)), ("events", formatting.count(s.events)), ("source", s.source)):
+        figures = (("duration", formatting.duration(s.duration_ms)), ("events", formatting.count(s.events)), ("source", s.source))
+        for label, value in figures:
             out.append(f"{label} ", style="dim")
             out.append(value + "  ")
         if s.entry_path:

@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.text import Text
 
-from .. import formatting, safe
 from ...store.queries import EventRow, SessionRow
+from .. import formatting, safe
 from .virtual_list import columns_text
 
 RAGE_CLICK = "$rageclick"

@@ -48,7 +48,17 @@ class Timeline(ReportsWorkerErrors, VirtualList):
             self.event = event
 
     class PageArrived(Message, bubble=False):
-        def __init__(self, generation: int, events: list[EventRow], sessions: list[SessionRow] | None, *, newer: bool, exhausted: bool, then_last: bool, goals: dict[int, tuple[str, ...]] | None = None) -> None:
+        def __init__(
+            self,
+            generation: int,
+            events: list[EventRow],
+            sessions: list[SessionRow] | None,
+            *,
+            newer: bool,
+            exhausted: bool,
+            then_last: bool,
+            goals: dict[int, tuple[str, ...]] | None = None,
+        ) -> None:
             super().__init__()
             self.generation, self.events, self.sessions = generation, events, sessions
             self.newer, self.exhausted, self.then_last = newer, exhausted, then_last
@@ -178,7 +188,8 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         sessions = self.reader.sessions(profile_id) if with_sessions else None
         goals = self.reader.goal_tags(events)
         if not worker.is_cancelled:
-            self.post_message(self.PageArrived(generation, events, sessions, newer=False, exhausted=exhausted, then_last=to_end, goals=goals))
+            page = self.PageArrived(generation, events, sessions, newer=False, exhausted=exhausted, then_last=to_end, goals=goals)
+            self.post_message(page)
 
     @work(thread=True, exclusive=True, group="timeline-newer", exit_on_error=False)
     def _fetch_newer(self, generation: int, profile_id: int, after: tuple[int, int]) -> None:

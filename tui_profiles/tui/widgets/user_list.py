@@ -16,8 +16,8 @@ from textual import work
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from .. import formatting, safe
 from ...store.queries import UserRow
+from .. import formatting, safe
 from ..reader import StoreReader, UserQuery, UserWindow
 from ..workers import ReportsWorkerErrors
 from .virtual_list import VirtualList, columns_text
@@ -177,7 +177,9 @@ class UserList(ReportsWorkerErrors, VirtualList):
             self.count = count
 
     @work(thread=True, exclusive=True, group="users-window", exit_on_error=False)
-    def _fetch(self, generation: int, query: UserQuery, start: int, *, follow: int | None, anchor: int, reset: bool, live: bool = False) -> None:
+    def _fetch(
+        self, generation: int, query: UserQuery, start: int, *, follow: int | None, anchor: int, reset: bool, live: bool = False
+    ) -> None:
         window = self.reader.user_window(query, start, WINDOW, follow=follow, anchor=anchor)
         if not get_current_worker().is_cancelled:
             self.post_message(self.WindowArrived(generation, window, reset=reset, live=live))

@@ -72,30 +72,37 @@ class KeptSettings(BaseSettings):
     """The settings a person keeps: each is a key of config.toml and the variable TUI_PROFILES_<KEY>, which wins."""
 
     # The values arrive already merged, through the constructor (read_settings); no source reads behind its back.
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="forbid", frozen=True, use_attribute_docstrings=True
+    # Descriptions are Field(description=...), not attribute docstrings: reading those back costs ~35 ms a start.
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="forbid", frozen=True)
+
+    db: Annotated[str | None, BeforeValidator(_blank_is_unset), Expect("a store URL: sqlite:///path or postgresql+psycopg://...")] = Field(
+        None,
+        description="Store URL (sqlite:///path or postgresql+psycopg://user@host/dbname); unset, a SQLite file in the user's data folder.",
     )
-
-    db: Annotated[str | None, BeforeValidator(_blank_is_unset), Expect("a store URL: sqlite:///path or postgresql+psycopg://...")] = None
-    """Store URL (sqlite:///path or postgresql+psycopg://user@host/dbname); unset, a SQLite file in the user's data folder."""
-
-    session_gap_minutes: Annotated[WholeNumber, Field(ge=1), Expect("a whole number of minutes (1 or more)")] = (
-        Settings.session_gap_ms // MINUTE_MS
+    session_gap_minutes: Annotated[WholeNumber, Expect("a whole number of minutes (1 or more)")] = Field(
+        Settings.session_gap_ms // MINUTE_MS,
+        ge=1,
+        description="A profile's events split into a new session after this many minutes without one.",
     )
-    """A profile's events split into a new session after this many minutes without one."""
-
-    live_minutes: Annotated[WholeNumber, Field(ge=0), Expect("a whole number of minutes (0 or more)")] = Settings.live_ms // MINUTE_MS
-    """A session (and its profile) is live while its last event is younger than this many minutes."""
-
-    longtime_days: Annotated[WholeNumber, Field(ge=0), Expect("a whole number of days (0 or more)")] = Settings.longtime_ms // DAY_MS
-    """A profile first seen more than this many days ago is tagged `longtime`."""
-
-    order_events: Annotated[Names, Expect("a list of event names", in_env="event names separated by commas")] = Settings.order_events
-    """Event names that make a profile a `buyer`."""
-
-    batch_size: Annotated[WholeNumber, Field(ge=1), Expect("a whole number of events (1 or more)")] = Settings.batch_size
-    """Events per write transaction when ingesting."""
-
+    live_minutes: Annotated[WholeNumber, Expect("a whole number of minutes (0 or more)")] = Field(
+        Settings.live_ms // MINUTE_MS,
+        ge=0,
+        description="A session (and its profile) is live while its last event is younger than this many minutes.",
+    )
+    longtime_days: Annotated[WholeNumber, Expect("a whole number of days (0 or more)")] = Field(
+        Settings.longtime_ms // DAY_MS,
+        ge=0,
+        description="A profile first seen more than this many days ago is tagged `longtime`.",
+    )
+    order_events: Annotated[Names, Expect("a list of event names", in_env="event names separated by commas")] = Field(
+        Settings.order_events,
+        description="Event names that make a profile a `buyer`.",
+    )
+    batch_size: Annotated[WholeNumber, Expect("a whole number of events (1 or more)")] = Field(
+        Settings.batch_size,
+        ge=1,
+        description="Events per write transaction when ingesting.",
+    )
     goals: Annotated[
         dict[str, str],
         NoDecode,
@@ -104,11 +111,15 @@ class KeptSettings(BaseSettings):
             'a table of "goal name" = "condition", or a list of conditions',
             in_env='a JSON object {"goal name": "condition"} or a JSON list of conditions',
         ),
-    ] = {}
-    """Goals, name = condition: an event name (`Signed Up`), a page (`did page /pricing`, `/docs/*`) or a `did:`/`visited:` term."""
-
-    feedback_events: Annotated[Names, Expect("a list of event names", in_env="event names separated by commas")] = Settings.feedback_events
-    """Events that carry survey and NPS answers (the profile's Feedback), matched ignoring case."""
+    ] = Field(
+        {},
+        description="Goals, name = condition: an event name (`Signed Up`), a page (`did page /pricing`, `/docs/*`) "
+        "or a `did:`/`visited:` term of the filter language.",
+    )
+    feedback_events: Annotated[Names, Expect("a list of event names", in_env="event names separated by commas")] = Field(
+        Settings.feedback_events,
+        description="Events that carry survey and NPS answers (the profile's Feedback), matched ignoring case.",
+    )
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, **_: Any) -> tuple[Any, ...]:

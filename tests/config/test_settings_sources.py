@@ -182,3 +182,11 @@ def test_a_config_file_that_cannot_be_read_says_why(config, monkeypatch, tmp_pat
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value) == f"TUI_PROFILES_CONFIG names {tmp_path / 'missing.toml'}, which is not a file"
+
+
+def test_the_readme_example_file_is_a_valid_config(config):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config(example)
+    settings = load_settings()
+    assert settings.db_url.startswith("postgresql+psycopg://") and settings.goals["Saw pricing"] == "visited:/pricing"

@@ -35,6 +35,16 @@ def _connect_kwargs(url: URL) -> dict[str, object]:
     return {key: value for key, value in params.items() if value is not None}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_config_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The config.toml of whoever runs the tests must not change them: every test, and every command it runs, reads an empty one."""
+    empty = tmp_path_factory.mktemp("config") / "config.toml"
+    empty.write_text("")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TUI_PROFILES_CONFIG", str(empty))
+        yield
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # A test that asks for pg_url needs the server, so `-m "not postgres"` leaves it out too.
     for item in items:

@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tui-profiles",
         description="Look up any visitor of your product and read their whole journey.",
     )
-    parser.add_argument("--db", help="store URL (sqlite:///path or postgresql+psycopg://...); env TUI_PROFILES_DB")
+    parser.add_argument("--db", help="store URL (sqlite:///path or postgresql+psycopg://...); wins over TUI_PROFILES_DB and config.toml")
     parser.add_argument("--inbox", type=Path, help="watch this folder for event files while the app is open")
     sub = parser.add_subparsers(dest="command")
 
@@ -91,11 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="open the app on a demo store fed live through the watcher")
 
-    # Companies, retention, cohorts, goals, feedback; export, exclude, delete: each sets its handler.
-    from . import cli_actions, cli_reports
+    # Companies, retention, cohorts, goals, feedback; export, exclude, delete; config: each sets its handler.
+    from . import cli_actions, cli_config, cli_reports
 
     cli_reports.add_parsers(sub)
     cli_actions.add_parsers(sub)
+    cli_config.add_parsers(sub)
     return parser
 
 

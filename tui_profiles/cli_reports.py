@@ -51,7 +51,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_cohorts)
 
-    p = sub.add_parser("goals", help="the goals a profile completed, and when first (TUI_PROFILES_GOALS)")
+    p = sub.add_parser("goals", help="the goals a profile completed, and when first (setting goals)")
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_goals)
@@ -206,7 +206,7 @@ def cmd_goals(settings: Settings, args: argparse.Namespace) -> int:
     try:
         configured = parse_goals(settings.goals)
     except GoalError as exc:
-        raise CliError(f"TUI_PROFILES_GOALS: {exc}") from None
+        raise CliError(f"setting goals: {exc}") from None
     with _engine(settings).connect() as conn:
         done = goals.goal_completions(conn, _profile_id(conn, args.id), configured, settings=settings)
     if args.json:
@@ -217,7 +217,7 @@ def cmd_goals(settings: Settings, args: argparse.Namespace) -> int:
         when = f"first {iso(g.first_ms)}, {g.times}x" if g.completed else "not yet"
         print(f"{'✓' if g.completed else ' '} {printable(g.goal)[:30]:<30} {when}")
     if not done:
-        print("no goals configured (TUI_PROFILES_GOALS)")
+        print("no goals configured ([goals] in config.toml, or TUI_PROFILES_GOALS)")
     return EXIT_OK
 
 

@@ -1,9 +1,10 @@
-"""Settings: every default in one place, overridable by environment (prefix TUI_PROFILES_)."""
+"""Settings: every default in one place, the value the code reads; a config.toml and the environment override them.
+
+Where overrides come from, and how a bad one is reported, is settings_sources.py.
+"""
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,8 +39,8 @@ class Settings:
     #: Events per write transaction when ingesting.
     batch_size: int = 5000
     #: Goals: name -> condition: an event name (`Signed Up`), a page (`did page /pricing`,
-    #: `/docs/*`) or a `did:`/`visited:` term (domain/goals.py). Env TUI_PROFILES_GOALS: a
-    #: JSON object {"name": "condition"}, or a JSON list of conditions each named by itself.
+    #: `/docs/*`) or a `did:`/`visited:` term (domain/goals.py). In config.toml a [goals] table;
+    #: env TUI_PROFILES_GOALS: a JSON object {"name": "condition"}, or a JSON list of conditions.
     goals: dict[str, str] = field(default_factory=dict)
     #: Events that carry survey and NPS answers (the profile's Feedback), matched ignoring case.
     feedback_events: tuple[str, ...] = ("Survey Responded", "survey sent")
@@ -48,42 +49,13 @@ class Settings:
         return replace(self, db_url=url) if url else self
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(ENV_PREFIX + name)
-    return int(raw) if raw else default
-
-
 class SettingsError(ValueError):
-    """A setting from the environment cannot be used; the message names it."""
-
-
-def _env_goals() -> dict[str, str]:
-    raw = os.environ.get(ENV_PREFIX + "GOALS")
-    if not raw or not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{ENV_PREFIX}GOALS is not JSON: {exc}") from None
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return {v: v for v in value}
-    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        return dict(value)
-    raise SettingsError(f'{ENV_PREFIX}GOALS must be a JSON object {{"goal name": "condition"}} or a list of conditions')
+    """A setting cannot be used; the message names it, the file or variable it came from, and what was expected."""
 
 
 def load_settings(db_url: str | None = None) -> Settings:
-    """Settings from the environment, then the given database URL, then defaults."""
-    url = db_url or os.environ.get(ENV_PREFIX + "DB") or default_db_url()
-    order = os.environ.get(ENV_PREFIX + "ORDER_EVENTS")
-    feedback = os.environ.get(ENV_PREFIX + "FEEDBACK_EVENTS")
-    return Settings(
-        db_url=url,
-        session_gap_ms=_env_int("SESSION_GAP_MINUTES", 30) * MINUTE_MS,
-        live_ms=_env_int("LIVE_MINUTES", 10) * MINUTE_MS,
-        longtime_ms=_env_int("LONGTIME_DAYS", 60) * DAY_MS,
-        order_events=tuple(s.strip() for s in order.split(",") if s.strip()) if order else ("Order Completed",),
-        batch_size=_env_int("BATCH_SIZE", 5000),
-        goals=_env_goals(),
-        feedback_events=tuple(s.strip() for s in feedback.split(",") if s.strip()) if feedback else Settings.feedback_events,
-    )
+    """Settings from config.toml, then TUI_PROFILES_ variables, then the given database URL (--db); defaults otherwise."""
+    # pydantic-settings is loaded here, not with this module: tests and hot paths build Settings() directly.
+    from .settings_sources import read_settings
+
+    return read_settings(db_url).settings()

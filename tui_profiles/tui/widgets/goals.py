@@ -1,6 +1,6 @@
 """One line on a profile: the configured goals it completed (first time, how often) and those it has not yet.
 
-Hidden when no goals are configured (TUI_PROFILES_GOALS); a configuration that cannot be read says so.
+Hidden when no goals are configured (setting goals); a configuration that cannot be read says so.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
             ("period ", ""), (self.period if self.period == "all" else f"last {self.period}", "bold reverse")
         )
 
-    def on_user_list_loaded(self, message: UserList.Loaded) -> None:
+    def on_windowed_list_loaded(self, message: UserList.Loaded) -> None:
         title = Text("Users ", style="bold") + Text(f"({formatting.count(message.total)}, enter opens one)", style="dim")
         self.query_one("#company-users-title", Static).update(title)
         self.on_resize()

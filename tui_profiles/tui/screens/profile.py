@@ -40,6 +40,7 @@ from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
+from .tab_cycling import CyclesTabs, tab_bindings
 from .visible import FollowsStore, in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
@@ -52,11 +53,11 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStore, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStore, CyclesTabs, Screen):
+    TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
-        Binding("tab", "next_tab", "Next tab", id="profile.next_tab"),
-        Binding("shift+tab", "previous_tab", "Previous tab", show=False, id="profile.previous_tab"),
+        *tab_bindings("profile"),
         Binding("slash", "search", "Search", id="profile.search"),
         *ACTION_BINDINGS,
     ]
@@ -400,17 +401,6 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
     # -- keys, tabs, drill down ---------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def _switch_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(index + step) % len(TABS)]
-
-    def action_next_tab(self) -> None:
-        self._switch_tab(1)
-
-    def action_previous_tab(self) -> None:
-        self._switch_tab(-1)
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Focus the list of the tab active *now*, not of the event's: after quick `tab` presses the older

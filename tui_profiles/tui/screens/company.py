@@ -175,17 +175,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         return out
 
     def _stats(self, detail: CompanyDetail) -> Text:
-        stats = Text(no_wrap=True, end="")
-        stats.append("last " + self.period if self.period != "all" else "all time", style="bold reverse")
-        for label, value in (
-            ("events", formatting.count(detail.events)),
-            ("sessions", formatting.count(detail.sessions)),
-            ("avg session", formatting.duration(detail.avg_session_ms)),
-        ):
-            stats.append(f"   {label} ", style="dim")
-            stats.append(value, style="bold")
-        stats.append("   (p: change period)", style="dim")
-        return stats
+        return formatting.period_stats(Text(no_wrap=True, end=""), self.period, detail.events, detail.sessions, detail.avg_session_ms)
 
     def _live_line(self, user: UserRow, width: int) -> Text:
         return columns_text(

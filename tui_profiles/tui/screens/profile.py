@@ -276,17 +276,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         if message.generation != self._overview_generation:
             return
         o = message.overview
-        period = self._period()
-        stats = Text()
-        stats.append("last " + period if period != "all" else "all time", style="bold reverse")
-        for label, value in (
-            ("events", formatting.count(o.events)),
-            ("sessions", formatting.count(o.sessions)),
-            ("avg session", formatting.duration(o.avg_session_ms)),
-        ):
-            stats.append(f"   {label} ", style="dim")
-            stats.append(value, style="bold")
-        stats.append("   (p: change period)", style="dim")
+        stats = formatting.period_stats(Text(), self._period(), o.events, o.sessions, o.avg_session_ms)
         self.query_one("#overview-stats", Static).update(stats, layout=False)
         self.query_one("#top-events", RowsList).set_rows(list(o.top_events))
         self.query_one("#top-pages", RowsList).set_rows(list(o.top_pages))

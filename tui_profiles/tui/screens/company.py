@@ -20,6 +20,7 @@ from ..widgets.footer import Footer
 from ..widgets.property_rows import property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
+from ..widgets.top_counts import top_lists
 from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
@@ -61,12 +62,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         yield Static("loading…", id="company-header", markup=False)
         yield Static("", id="company-stats", markup=False)
         with Horizontal(id="company-tops"):
-            with Vertical():
-                yield Static(Text("Top events", style="bold"), classes="list-title")
-                yield RowsList(_count_line, empty="no events in this period", selectable=False, id="company-events")
-            with Vertical():
-                yield Static(Text("Top pages", style="bold"), classes="list-title")
-                yield RowsList(_count_line, empty="no pages in this period", selectable=False, id="company-pages")
+            yield from top_lists("company-events", "company-pages")
             with Vertical():
                 yield Static(Text("Live now", style="bold"), classes="list-title", id="company-live-title")
                 yield RowsList(self._live_line, identity=lambda u: u.profile_id, empty="nobody live", id="company-live")
@@ -199,8 +195,3 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
             user = source.current  # type: ignore[attr-defined]
         if user is not None:
             self.app.open_profile(user.profile_id)  # type: ignore[attr-defined]
-
-
-def _count_line(row: tuple[str, int], width: int) -> Text:
-    name, n = row
-    return columns_text([(Text(" "), 1), (safe.text(name), max(4, width - 10)), (Text(formatting.count(n), justify="right"), 7)])

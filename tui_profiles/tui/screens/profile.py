@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -36,6 +36,7 @@ from ..widgets.rows_list import RowsList
 from ..widgets.search_bar import SearchBar
 from ..widgets.timeline import Timeline
 from ..widgets.title_bar import TitleBar
+from ..widgets.top_counts import top_lists
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
@@ -101,12 +102,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
                 yield GoalsBar(self.reader, self.profile_id, id="goals")
                 yield SearchBar("/ filter top events and pages", id="top-search")
                 with Horizontal(id="tops"):
-                    with Vertical():
-                        yield Static(Text("Top events", style="bold"), classes="list-title")
-                        yield RowsList(_count_line, empty="no events in this period", selectable=False, id="top-events")
-                    with Vertical():
-                        yield Static(Text("Top pages", style="bold"), classes="list-title")
-                        yield RowsList(_count_line, empty="no pages in this period", selectable=False, id="top-pages")
+                    yield from top_lists("top-events", "top-pages")
                 yield ActivityChart(id="activity")
             for pane_id in TABS[1:]:
                 yield TabPane(TAB_TITLES[pane_id], id=pane_id)  # filled by `_build` when first shown
@@ -438,11 +434,6 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
 
     def on_feedback_list_open_event(self, message: FeedbackList.OpenEvent) -> None:
         self.app.open_event(message.event_id)  # type: ignore[attr-defined]
-
-
-def _count_line(row: tuple[str, int], width: int) -> Text:
-    name, n = row
-    return columns_text([(Text(" "), 1), (safe.text(name), max(4, width - 10)), (Text(formatting.count(n), justify="right"), 7)])
 
 
 def _session_header() -> Text:

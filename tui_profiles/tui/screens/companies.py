@@ -55,7 +55,7 @@ class CompaniesScreen(FollowsStore, Screen):
     def catch_up(self) -> None:
         self.company_list.reload()
 
-    def on_company_list_loaded(self, message: CompanyList.Loaded) -> None:
+    def on_windowed_list_loaded(self, message: CompanyList.Loaded) -> None:
         right = Text()
         right.append(formatting.count(message.total), style="bold")
         right.append(" matching" if self.company_list.search else " companies")

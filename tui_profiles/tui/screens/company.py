@@ -20,6 +20,7 @@ from ..widgets.footer import Footer
 from ..widgets.property_rows import property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
+from ..widgets.top_counts import top_lists
 from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors
@@ -61,12 +62,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         yield Static("loading…", id="company-header", markup=False)
         yield Static("", id="company-stats", markup=False)
         with Horizontal(id="company-tops"):
-            with Vertical():
-                yield Static(Text("Top events", style="bold"), classes="list-title")
-                yield RowsList(_count_line, empty="no events in this period", selectable=False, id="company-events")
-            with Vertical():
-                yield Static(Text("Top pages", style="bold"), classes="list-title")
-                yield RowsList(_count_line, empty="no pages in this period", selectable=False, id="company-pages")
+            yield from top_lists("company-events", "company-pages")
             with Vertical():
                 yield Static(Text("Live now", style="bold"), classes="list-title", id="company-live-title")
                 yield RowsList(self._live_line, identity=lambda u: u.profile_id, empty="nobody live", id="company-live")
@@ -124,7 +120,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
             ("period ", ""), (self.period if self.period == "all" else f"last {self.period}", "bold reverse")
         )
 
-    def on_user_list_loaded(self, message: UserList.Loaded) -> None:
+    def on_windowed_list_loaded(self, message: UserList.Loaded) -> None:
         title = Text("Users ", style="bold") + Text(f"({formatting.count(message.total)}, enter opens one)", style="dim")
         self.query_one("#company-users-title", Static).update(title)
         self.on_resize()
@@ -175,17 +171,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         return out
 
     def _stats(self, detail: CompanyDetail) -> Text:
-        stats = Text(no_wrap=True, end="")
-        stats.append("last " + self.period if self.period != "all" else "all time", style="bold reverse")
-        for label, value in (
-            ("events", formatting.count(detail.events)),
-            ("sessions", formatting.count(detail.sessions)),
-            ("avg session", formatting.duration(detail.avg_session_ms)),
-        ):
-            stats.append(f"   {label} ", style="dim")
-            stats.append(value, style="bold")
-        stats.append("   (p: change period)", style="dim")
-        return stats
+        return formatting.period_stats(Text(no_wrap=True, end=""), self.period, detail.events, detail.sessions, detail.avg_session_ms)
 
     def _live_line(self, user: UserRow, width: int) -> Text:
         return columns_text(
@@ -209,8 +195,3 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
             user = source.current  # type: ignore[attr-defined]
         if user is not None:
             self.app.open_profile(user.profile_id)  # type: ignore[attr-defined]
-
-
-def _count_line(row: tuple[str, int], width: int) -> Text:
-    name, n = row
-    return columns_text([(Text(" "), 1), (safe.text(name), max(4, width - 10)), (Text(formatting.count(n), justify="right"), 7)])

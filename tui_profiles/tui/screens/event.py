@@ -20,15 +20,16 @@ from ..widgets.property_tree import PropertyTree
 from ..widgets.rows_list import RowsList
 from ..widgets.title_bar import TitleBar
 from ..workers import ReportsWorkerErrors
+from .tab_cycling import CyclesTabs, tab_bindings
 
 TABS = ("event-properties", "event-context", "event-raw")
 
 
-class EventScreen(ReportsWorkerErrors, Screen):
+class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
+    TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="event.back"),
-        Binding("tab", "next_tab", "Next tab", id="event.next_tab"),
-        Binding("shift+tab", "previous_tab", "Previous tab", show=False, id="event.previous_tab"),
+        *tab_bindings("event"),
         Binding("c", "copy_value", "Copy value", id="event.copy_value"),
         Binding("y", "copy_raw", "Copy raw JSON", id="event.copy_raw"),
     ]
@@ -118,17 +119,6 @@ class EventScreen(ReportsWorkerErrors, Screen):
     # -- keys ---------------------------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def _switch_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(index + step) % len(TABS)]
-
-    def action_next_tab(self) -> None:
-        self._switch_tab(1)
-
-    def action_previous_tab(self) -> None:
-        self._switch_tab(-1)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         focus = {"event-properties": "#property-tree", "event-context": "#context-tree", "event-raw": "#raw-lines"}

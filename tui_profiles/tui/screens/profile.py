@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -36,10 +36,12 @@ from ..widgets.rows_list import RowsList
 from ..widgets.search_bar import SearchBar
 from ..widgets.timeline import Timeline
 from ..widgets.title_bar import TitleBar
+from ..widgets.top_counts import top_lists
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
+from .tab_cycling import CyclesTabs, tab_bindings
 from .visible import FollowsStore, in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
@@ -52,11 +54,11 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStore, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStore, CyclesTabs, Screen):
+    TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
-        Binding("tab", "next_tab", "Next tab", id="profile.next_tab"),
-        Binding("shift+tab", "previous_tab", "Previous tab", show=False, id="profile.previous_tab"),
+        *tab_bindings("profile"),
         Binding("slash", "search", "Search", id="profile.search"),
         *ACTION_BINDINGS,
     ]
@@ -100,12 +102,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
                 yield GoalsBar(self.reader, self.profile_id, id="goals")
                 yield SearchBar("/ filter top events and pages", id="top-search")
                 with Horizontal(id="tops"):
-                    with Vertical():
-                        yield Static(Text("Top events", style="bold"), classes="list-title")
-                        yield RowsList(_count_line, empty="no events in this period", selectable=False, id="top-events")
-                    with Vertical():
-                        yield Static(Text("Top pages", style="bold"), classes="list-title")
-                        yield RowsList(_count_line, empty="no pages in this period", selectable=False, id="top-pages")
+                    yield from top_lists("top-events", "top-pages")
                 yield ActivityChart(id="activity")
             for pane_id in TABS[1:]:
                 yield TabPane(TAB_TITLES[pane_id], id=pane_id)  # filled by `_build` when first shown
@@ -275,17 +272,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         if message.generation != self._overview_generation:
             return
         o = message.overview
-        period = self._period()
-        stats = Text()
-        stats.append("last " + period if period != "all" else "all time", style="bold reverse")
-        for label, value in (
-            ("events", formatting.count(o.events)),
-            ("sessions", formatting.count(o.sessions)),
-            ("avg session", formatting.duration(o.avg_session_ms)),
-        ):
-            stats.append(f"   {label} ", style="dim")
-            stats.append(value, style="bold")
-        stats.append("   (p: change period)", style="dim")
+        stats = formatting.period_stats(Text(), self._period(), o.events, o.sessions, o.avg_session_ms)
         self.query_one("#overview-stats", Static).update(stats, layout=False)
         self.query_one("#top-events", RowsList).set_rows(list(o.top_events))
         self.query_one("#top-pages", RowsList).set_rows(list(o.top_pages))
@@ -401,17 +388,6 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _switch_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(index + step) % len(TABS)]
-
-    def action_next_tab(self) -> None:
-        self._switch_tab(1)
-
-    def action_previous_tab(self) -> None:
-        self._switch_tab(-1)
-
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Focus the list of the tab active *now*, not of the event's: after quick `tab` presses the older
         # events arrive late, and focusing their pane would switch back to it (which then reports again, and
@@ -458,11 +434,6 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
 
     def on_feedback_list_open_event(self, message: FeedbackList.OpenEvent) -> None:
         self.app.open_event(message.event_id)  # type: ignore[attr-defined]
-
-
-def _count_line(row: tuple[str, int], width: int) -> Text:
-    name, n = row
-    return columns_text([(Text(" "), 1), (safe.text(name), max(4, width - 10)), (Text(formatting.count(n), justify="right"), 7)])
 
 
 def _session_header() -> Text:

@@ -120,7 +120,7 @@ class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
         self.live = message.live
         self._show_status()
 
-    def on_user_list_loaded(self, message: UserList.Loaded) -> None:
+    def on_windowed_list_loaded(self, message: UserList.Loaded) -> None:
         self.matching = message.total
         self._show_status()
         self.on_resize()

@@ -1,7 +1,6 @@
-"""The user list: a window of a few hundred rows, fetched by offset from the store as you scroll.
+"""The user list: users by latest activity, a window of them held at a time (see `WindowedList`).
 
-Only `WINDOW` rows are ever held, whatever the number of users; the scrollbar is sized by the
-count. A live refresh re-reads the window around the followed profile, so the cursor stays on
+A live refresh re-reads the window around the followed profile, so the cursor stays on
 the same user and that row stays on the same screen line (unless the list is at the top, where
 new arrivals are shown pushing in above).
 """
@@ -12,18 +11,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
 from textual.message import Message
-from textual.worker import get_current_worker
 
 from ...store.queries import UserRow
 from .. import formatting, safe
 from ..reader import StoreReader, UserQuery, UserWindow
-from ..workers import ReportsWorkerErrors
-from .virtual_list import VirtualList, columns_text
+from .virtual_list import columns_text
+from .windowed_list import MARGIN, WINDOW, Window, WindowedList
 
-WINDOW = 300  # rows held at most
-MARGIN = 100  # rows fetched above and below the viewport
 LIVE_DOT = "●"
 
 
@@ -61,41 +56,33 @@ def header_text(width: int) -> Text:
     )
 
 
-class UserList(ReportsWorkerErrors, VirtualList):
+class UserList(WindowedList[UserQuery, UserRow]):
     """Users matching a query, newest activity first."""
 
-    class Loaded(Message):
-        """A window arrived: `total` users match the query."""
+    WINDOW_GROUP = "users-window"
 
-        def __init__(self, total: int) -> None:
+    class NewAbove(Message):
+        """`count` rows arrived above the viewport since the list was last at its top."""
+
+        def __init__(self, count: int) -> None:
             super().__init__()
-            self.total = total
+            self.count = count
 
     def __init__(self, reader: StoreReader, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.reader = reader
-        self.query_spec = UserQuery()
-        self.total = 0
-        self.window = UserWindow(total=0, start=0, rows=())
-        self.loaded_once = False
+        super().__init__(reader, UserQuery(), UserWindow(total=0, start=0, rows=()), id=id)
         self.chosen = False  # the person moved the cursor: it then stays on that user
         self.new_above = 0
-        self._generation = 0  # bumps when the query changes: older windows are dropped
-        self._pending: tuple[int, int] | None = None  # (generation, start) being fetched
 
     # -- the rows -----------------------------------------------------------------
-    def row_count(self) -> int:
-        return self.total
+    def row_key(self, row: UserRow) -> Hashable:
+        return row.profile_id
 
     def user_at(self, index: int) -> UserRow | None:
-        offset = index - self.window.start
-        if 0 <= offset < len(self.window.rows):
-            return self.window.rows[offset]
-        return None
+        return self.row_at(index)
 
-    def row_identity(self, index: int) -> Hashable | None:
-        user = self.user_at(index)
-        return user.profile_id if user else None
+    @property
+    def current_user(self) -> UserRow | None:
+        return self.current
 
     def row_text(self, index: int, width: int) -> Text | None:
         user = self.user_at(index)
@@ -126,33 +113,13 @@ class UserList(ReportsWorkerErrors, VirtualList):
             ]
         )
 
-    @property
-    def current_user(self) -> UserRow | None:
-        return self.user_at(self.cursor)
-
     # -- loading ------------------------------------------------------------------
     def set_query(self, query: UserQuery) -> None:
         """Show another query's users from the top (a new search or period)."""
-        self.query_spec = query
-        self._generation += 1
-        self._pending = None
-        self._fetch(self._generation, query, 0, follow=None, anchor=0, reset=True)
+        self.set_criteria(query)
 
-    def viewport_changed(self) -> None:
-        if not self.loaded_once:
-            return
-        first = self.first_visible
-        last = min(self.total, first + self.visible_height)
-        start, end = self.window.start, self.window.start + len(self.window.rows)
-        covered = start <= first and last <= end
-        near_edge = (first - start < MARGIN // 4 and start > 0) or (end - last < MARGIN // 4 and end < self.total)
-        if covered and not near_edge:
-            return
-        wanted = max(0, first - MARGIN)
-        if self._pending == (self._generation, wanted):
-            return
-        self._pending = (self._generation, wanted)
-        self._fetch(self._generation, self.query_spec, wanted, follow=None, anchor=0, reset=False)
+    def read_window(self, criteria: UserQuery, start: int, *, follow: Hashable | None, anchor: int) -> UserWindow:
+        return self.reader.user_window(criteria, start, WINDOW, follow=follow, anchor=anchor)  # type: ignore[arg-type]
 
     def refresh_keeping_cursor(self) -> None:
         """Re-read after the store changed: same user under the cursor, on the same screen line."""
@@ -162,67 +129,36 @@ class UserList(ReportsWorkerErrors, VirtualList):
         follow = user.profile_id if user is not None and self.chosen else None
         line = self.cursor - self.first_visible
         start = max(0, self.first_visible - MARGIN)
-        self._fetch(self._generation, self.query_spec, start, follow=follow, anchor=MARGIN + line, reset=False, live=True)
+        self.fetch(start, follow=follow, anchor=MARGIN + line, live=True)
 
-    class WindowArrived(Message, bubble=False):
-        def __init__(self, generation: int, window: UserWindow, *, reset: bool, live: bool) -> None:
-            super().__init__()
-            self.generation, self.window, self.reset, self.live = generation, window, reset, live
-
-    class NewAbove(Message):
-        """`count` rows arrived above the viewport since the list was last at its top."""
-
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
-
-    @work(thread=True, exclusive=True, group="users-window", exit_on_error=False)
-    def _fetch(
-        self, generation: int, query: UserQuery, start: int, *, follow: int | None, anchor: int, reset: bool, live: bool = False
-    ) -> None:
-        window = self.reader.user_window(query, start, WINDOW, follow=follow, anchor=anchor)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.WindowArrived(generation, window, reset=reset, live=live))
-
-    def on_user_list_window_arrived(self, message: WindowArrived) -> None:
-        message.stop()
-        if message.generation != self._generation:
-            return  # a newer query was asked for meanwhile
-        window = message.window
+    def show_window(self, window: Window[UserRow], *, reset: bool, live: bool) -> None:
         # Who is under the cursor now (the user may have moved it while this was in flight).
         before = self.current_user
         line, top = self.cursor - self.first_visible, self.first_visible
-        self._pending = None
-        self.window = window
-        self.total = window.total
-        self.loaded_once = True
-        if message.reset:
+        self.hold(window)
+        if reset:
             self.chosen = False
             self.place(0, 0)
         elif not self.chosen:
             # Nobody has picked a row yet: the list is a live feed, newest on top.
-            if message.live:
+            if live:
                 self.place(0, 0)
             else:
                 self.rows_changed()
         else:
-            index = self._index_of(before.profile_id) if before is not None else None
+            index = self.index_of(before.profile_id) if before is not None else None
             if index is None:
                 index = min(self.cursor, max(0, self.total - 1))
             self.place(index, line)
-            if message.live and self.first_visible > top:
+            if live and self.first_visible > top:
                 self.new_above += self.first_visible - top
         if self.first_visible == 0:
             self.new_above = 0
         self.refresh()
-        self.post_message(self.Loaded(window.total))
-        self.post_message(self.NewAbove(self.new_above))
 
-    def _index_of(self, profile_id: int) -> int | None:
-        for i, row in enumerate(self.window.rows):
-            if row.profile_id == profile_id:
-                return self.window.start + i
-        return None
+    def post_loaded(self) -> None:
+        super().post_loaded()
+        self.post_message(self.NewAbove(self.new_above))
 
     # -- the cursor: picked by the person, or following the newest ---------------
     def action_first(self) -> None:

@@ -52,7 +52,9 @@ class VirtualList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)  # watch_cursor repaints its rows
 
-    class Highlighted(Message):
+    class RowMessage(Message):
+        """About row `index` of the list `source`."""
+
         def __init__(self, source: "VirtualList", index: int) -> None:
             super().__init__()
             self.source = source
@@ -62,15 +64,11 @@ class VirtualList(ScrollView, can_focus=True):
         def control(self) -> "VirtualList":
             return self.source
 
-    class Selected(Message):
-        def __init__(self, source: "VirtualList", index: int) -> None:
-            super().__init__()
-            self.source = source
-            self.index = index
+    class Highlighted(RowMessage):
+        """The cursor moved onto the row."""
 
-        @property
-        def control(self) -> "VirtualList":
-            return self.source
+    class Selected(RowMessage):
+        """The row was opened (enter, or a double click)."""
 
     # -- what a subclass provides -------------------------------------------------
     def row_count(self) -> int:

@@ -6,7 +6,6 @@ import argparse
 import os
 import re
 import sys
-import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,10 +13,11 @@ from typing import Any
 
 import orjson
 
-from .config import DAY_MS, Settings, load_settings
+from .config import Settings, load_settings
+from .domain.clock import now_ms
+from .domain.periods import PERIODS, period_start
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-SINCE_CHOICES = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS, "90d": 90 * DAY_MS, "all": None}
 
 
 class CliError(Exception):
@@ -26,21 +26,6 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
         super().__init__(message)
         self.code = code
-
-
-def now_ms() -> int:
-    """Now, or the pinned time in TUI_PROFILES_NOW (ISO-8601), which tests and demos use."""
-    pinned = os.environ.get("TUI_PROFILES_NOW")
-    if pinned:
-        return parse_iso_ms(pinned)
-    return time.time_ns() // 1_000_000
-
-
-def parse_iso_ms(value: str) -> int:
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp() * 1000)
 
 
 def iso(ms: int | None) -> str | None:
@@ -74,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("users", help="profiles by last seen, newest first")
-    p.add_argument("--since", default="all", choices=sorted(SINCE_CHOICES))
+    p.add_argument("--since", default="all", choices=sorted(PERIODS))
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--filter", default=None, help="a filter in the search-bar language")
     p.add_argument("--json", action="store_true")
@@ -188,7 +173,6 @@ def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | 
     from .store import queries
 
     now = now_ms()
-    window = SINCE_CHOICES[since]
     tree = _parse_filter(filter_text) if filter_text else None
     engine = _engine(settings)
     with engine.connect() as conn:
@@ -198,7 +182,7 @@ def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | 
 
             where = compile_filter(tree, now_ms=now, settings=settings, conn=conn)
         users = queries.list_users(
-            conn, settings=settings, now_ms=now, since_ms=None if window is None else now - window, limit=limit, where=where
+            conn, settings=settings, now_ms=now, since_ms=period_start(since, now), limit=limit, where=where
         )
     if as_json:
         _emit_json([user_json(u) for u in users])

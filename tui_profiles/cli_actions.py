@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_ERROR, EXIT_OK, CliError, _emit_json, _engine, now_ms, printable
+from .cli import EXIT_ERROR, EXIT_OK, CliError, _emit_json, _engine, printable
 from .config import Settings
+from .domain.clock import now_ms
 
 
 def add_parsers(sub: Any) -> None:

@@ -11,17 +11,17 @@ from typing import Any
 from .cli import (
     EXIT_OK,
     EXIT_USAGE,
-    SINCE_CHOICES,
     CliError,
     _emit_json,
     _engine,
     _parse_filter,
     iso,
-    now_ms,
     printable,
     user_json,
 )
 from .config import Settings
+from .domain.clock import now_ms
+from .domain.periods import PERIODS, period_start
 
 
 def add_parsers(sub: Any) -> None:
@@ -33,7 +33,7 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("company", help="one company: its id or its name")
     p.add_argument("id")
-    p.add_argument("--since", default="all", choices=sorted(SINCE_CHOICES), help="the period its figures cover")
+    p.add_argument("--since", default="all", choices=sorted(PERIODS), help="the period its figures cover")
     p.add_argument("--limit", type=int, default=100, help="users listed")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_company)
@@ -108,12 +108,11 @@ def cmd_company(settings: Settings, args: argparse.Namespace) -> int:
     from .store import companies
 
     now = now_ms()
-    window = SINCE_CHOICES[args.since]
     with _engine(settings).connect() as conn:
         cid = companies.find_company(conn, args.id)
         if cid is None:
             raise CliError(f"no company with the id or name {printable(args.id)!r}")
-        detail = companies.company_detail(conn, cid, settings=settings, now_ms=now, since_ms=None if window is None else now - window)
+        detail = companies.company_detail(conn, cid, settings=settings, now_ms=now, since_ms=period_start(args.since, now))
         users = companies.company_users(conn, cid, settings=settings, now_ms=now, limit=args.limit)
     assert detail is not None
     doc = company_json(detail, users)

@@ -10,9 +10,11 @@ import pytest
 
 from tests.tui.support import NOW, demo_journal, ingest
 from tui_profiles.config import Settings
+from tui_profiles.domain.clock import Clock
+from tui_profiles.domain.periods import PERIODS
 from tui_profiles.store import queries
 from tui_profiles.store.engine import make_engine
-from tui_profiles.tui.reader import PERIODS, Clock, StoreReader, UserQuery
+from tui_profiles.tui.reader import StoreReader, UserQuery
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
+from ..domain.clock import wall_ms
 from ..domain.formats import Rejection, parse_line
 from ..store.writer import Batch, BatchResult, FileProgress, IncomingEvent, Rejected, StoreWriter
 from . import reader_process
@@ -31,10 +32,6 @@ READING, DONE, BROKEN = "reading", "done", "broken"
 # A failed write is tried again this many times, waiting longer each time. Safe:
 # a retried batch that did commit is refused as stale, so nothing doubles.
 WRITE_ATTEMPTS = 6
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def is_event_file(path: Path) -> bool:
@@ -241,7 +238,7 @@ class FileIngestor:
                     start = cur.offset = cur.line = 0
             fh.seek(start)
             splitter = LineSplitter(start)
-            received = now_ms()
+            received = wall_ms()
             # Up to the size seen on opening: a file that grows faster than it is read
             # does not keep the others waiting (its growth is a change of its own).
             left = st.st_size - start
@@ -287,7 +284,7 @@ class FileIngestor:
         cur.size = st.st_size
         skip = cur.offset
         splitter = LineSplitter(skip)
-        received = now_ms()
+        received = wall_ms()
         stopped = False
         try:
             for chunk in iter_gzip(fh):

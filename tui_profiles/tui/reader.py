@@ -7,15 +7,16 @@ them from `@work(thread=True, ...)` methods and hand the small frozen results to
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..config import DAY_MS, Settings
+from ..config import Settings
+from ..domain.clock import Clock
 from ..domain.goals import Goal, GoalError, parse_goals, tag_goal_events
+from ..domain.periods import DEFAULT_PERIOD, PERIODS, period_start  # noqa: F401 (PERIODS: tui/app.py reads it here)
 from ..ingest import export
 from ..store import actions, companies, feedback, goals, queries, retention
 from ..store.actions import ErasurePlan, ErasureReport
@@ -25,24 +26,8 @@ from ..store.goals import GoalCompletion
 from ..store.queries import EventDetail, EventRow, ProfileDetail, SavedFilterRow, SessionRow, UserRow
 from ..store.retention import CohortRow, RetentionTable
 
-# The user list's period switch, in the order `p` cycles through it.
-PERIODS: dict[str, int | None] = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS, "90d": 90 * DAY_MS, "all": None}
-DEFAULT_PERIOD = "7d"
-
 # A search condition, built in the worker from its connection and its "now".
 Condition = Callable[[sa.Connection, int], "sa.ColumnElement[bool] | None"]
-
-
-def _local_tz() -> tzinfo:
-    return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class Clock:
-    """What time it is (pinned in tests and demos) and the time zone times are shown in."""
-
-    now: Callable[[], int]
-    tz: tzinfo = field(default_factory=_local_tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +38,7 @@ class UserQuery:
     condition: Condition | None = None
 
     def since(self, now_ms: int) -> int | None:
-        window = PERIODS[self.period]
-        return None if window is None else now_ms - window
+        return period_start(self.period, now_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +150,7 @@ class StoreReader:
 
     def overview(self, profile: ProfileDetail, period: str, contains: str | None) -> Overview:
         now = self.now()
-        window = PERIODS[period]
-        since = None if window is None else now - window
+        since = period_start(period, now)
         chart_since = since if since is not None else profile.user.first_seen
         pid = profile.user.profile_id
         with self.engine.connect() as conn:
@@ -233,11 +216,8 @@ class StoreReader:
 
     def company(self, company_id: str, period: str) -> CompanyDetail | None:
         now = self.now()
-        window = PERIODS[period]
         with self.engine.connect() as conn:
-            return companies.company_detail(
-                conn, company_id, settings=self.settings, now_ms=now, since_ms=None if window is None else now - window
-            )
+            return companies.company_detail(conn, company_id, settings=self.settings, now_ms=now, since_ms=period_start(period, now))
 
     def companies_of(self, profile_id: int) -> list[CompanyRow]:
         with self.engine.connect() as conn:

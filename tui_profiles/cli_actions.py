@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_ERROR, EXIT_OK, CliError, _emit_json, _engine, printable
+from .cli_common import EXIT_ERROR, EXIT_OK, CliError, emit_json, open_engine, printable, profile_id
 from .config import Settings
 from .domain.clock import now_ms
 
@@ -36,15 +36,6 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_delete)
 
 
-def _profile_id(conn: Any, ident: str) -> int:
-    from .store import queries
-
-    pid = queries.find_profile(conn, ident)
-    if pid is None:
-        raise CliError(f"no profile with the id {printable(ident)!r}")
-    return pid
-
-
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from .ingest.export import export_profile
 
@@ -52,9 +43,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".ndjson") else "csv")
     if not out.parent.is_dir():
         raise CliError(f"no such folder: {out.parent}")
-    engine = _engine(settings)
+    engine = open_engine(settings)
     with engine.connect() as conn:
-        pid = _profile_id(conn, args.id)
+        pid = profile_id(conn, args.id)
     try:
         written = export_profile(engine, pid, out, fmt=fmt, settings=settings, now_ms=now_ms())
     except OSError as exc:
@@ -68,9 +59,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_exclude(settings: Settings, args: argparse.Namespace) -> int:
     from .store.actions import set_excluded
 
-    engine = _engine(settings, writer=True)
+    engine = open_engine(settings, writer=True)
     with engine.begin() as conn:
-        set_excluded(conn, _profile_id(conn, args.id), args.excluded)
+        set_excluded(conn, profile_id(conn, args.id), args.excluded)
     state = "excluded from every count" if args.excluded else "counted again"
     print(f"{printable(args.id)}: {state}")
     return EXIT_OK
@@ -97,9 +88,9 @@ def _confirm(plan: Any) -> None:
 def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
     from .store.actions import erase_profile, erasure_plan
 
-    engine = _engine(settings, writer=True)
+    engine = open_engine(settings, writer=True)
     with engine.connect() as conn:
-        pid = _profile_id(conn, args.id)
+        pid = profile_id(conn, args.id)
         plan = erasure_plan(conn, pid)
     if plan is None:
         raise CliError(f"no profile with the id {printable(args.id)!r}")
@@ -110,7 +101,7 @@ def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError(f"{printable(args.id)} was already gone", EXIT_ERROR)
     done = report.plan
     if args.json:
-        _emit_json({
+        emit_json({
             "id": done.external_id, "kind": done.kind, "suppressed_ids": list(done.ids), "events": done.events,
             "other_profiles": list(done.other_profiles), "other_events": done.other_events,
             "profiles": report.profiles_removed, "rejected": report.rejected_removed,

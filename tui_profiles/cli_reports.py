@@ -8,15 +8,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli import (
+from .cli_common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
-    _emit_json,
-    _engine,
-    _parse_filter,
+    emit_json,
     iso,
+    open_engine,
+    parse_filter,
     printable,
+    profile_id,
     user_json,
 )
 from .config import Settings
@@ -62,15 +63,6 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_feedback)
 
 
-def _profile_id(conn: Any, ident: str) -> int:
-    from .store import queries
-
-    pid = queries.find_profile(conn, ident)
-    if pid is None:
-        raise CliError(f"no profile with the id {printable(ident)!r}")
-    return pid
-
-
 # -- companies -----------------------------------------------------------------
 def company_row_json(c: Any) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "users": c.users, "first_seen": iso(c.first_seen), "last_seen": iso(c.last_seen)}
@@ -79,10 +71,10 @@ def company_row_json(c: Any) -> dict[str, Any]:
 def cmd_companies(settings: Settings, args: argparse.Namespace) -> int:
     from .store import companies
 
-    with _engine(settings).connect() as conn:
+    with open_engine(settings).connect() as conn:
         rows = companies.list_companies(conn, search=args.search, limit=args.limit)
     if args.json:
-        _emit_json([company_row_json(c) for c in rows])
+        emit_json([company_row_json(c) for c in rows])
         return EXIT_OK
     for c in rows:
         print(f"{printable(c.display_name)[:32]:<32} {printable(c.id)[:24]:<24} {c.users:>6} users  last {iso(c.last_seen)}")
@@ -108,7 +100,7 @@ def cmd_company(settings: Settings, args: argparse.Namespace) -> int:
     from .store import companies
 
     now = now_ms()
-    with _engine(settings).connect() as conn:
+    with open_engine(settings).connect() as conn:
         cid = companies.find_company(conn, args.id)
         if cid is None:
             raise CliError(f"no company with the id or name {printable(args.id)!r}")
@@ -117,7 +109,7 @@ def cmd_company(settings: Settings, args: argparse.Namespace) -> int:
     assert detail is not None
     doc = company_json(detail, users)
     if args.json:
-        _emit_json(doc)
+        emit_json(doc)
         return EXIT_OK
     c = detail.company
     print(f"{printable(c.display_name)}  (company, id {printable(c.id)})")
@@ -155,7 +147,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError("give --first-event and --return-event together", EXIT_USAGE)
     if args.filter and args.cohort:
         raise CliError("give --filter or --cohort, not both", EXIT_USAGE)
-    with _engine(settings).connect() as conn:
+    with open_engine(settings).connect() as conn:
         query = args.filter
         if args.cohort:
             saved = {s.name: s.query for s in queries.saved_filters(conn)}
@@ -163,7 +155,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
                 raise CliError(f"no saved filter named {printable(args.cohort)!r}")
             query = saved[args.cohort]
         if query:
-            _parse_filter(query)  # exits 2 with where it broke
+            parse_filter(query)  # exits 2 with where it broke
         try:
             table = retention.retention(
                 conn, settings=settings, now_ms=now_ms(), weeks=args.weeks, filter_text=query,
@@ -172,7 +164,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
         except GoalError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
     if args.json:
-        _emit_json(retention_json(table))
+        emit_json(retention_json(table))
         return EXIT_OK
     print(f"{'week':<12}{'users':>7}  " + "".join(f"{'w' + str(k):>6}" for k in range(table.weeks)))
     for r in table.rows:
@@ -184,10 +176,10 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_cohorts(settings: Settings, args: argparse.Namespace) -> int:
     from .store import retention
 
-    with _engine(settings).connect() as conn:
+    with open_engine(settings).connect() as conn:
         rows = retention.cohorts(conn, settings=settings, now_ms=now_ms())
     if args.json:
-        _emit_json([{"name": c.name, "query": c.query, "users": c.users, "error": c.error} for c in rows])
+        emit_json([{"name": c.name, "query": c.query, "users": c.users, "error": c.error} for c in rows])
         return EXIT_OK
     for c in rows:
         size = f"{c.users:>7} users" if c.users is not None else f"  error: {printable(c.error)}"
@@ -206,10 +198,10 @@ def cmd_goals(settings: Settings, args: argparse.Namespace) -> int:
         configured = parse_goals(settings.goals)
     except GoalError as exc:
         raise CliError(f"TUI_PROFILES_GOALS: {exc}") from None
-    with _engine(settings).connect() as conn:
-        done = goals.goal_completions(conn, _profile_id(conn, args.id), configured, settings=settings)
+    with open_engine(settings).connect() as conn:
+        done = goals.goal_completions(conn, profile_id(conn, args.id), configured, settings=settings)
     if args.json:
-        _emit_json([{"goal": g.goal, "condition": g.condition, "completed": g.completed, "first": iso(g.first_ms),
+        emit_json([{"goal": g.goal, "condition": g.condition, "completed": g.completed, "first": iso(g.first_ms),
                      "times": g.times} for g in done])  # fmt: skip
         return EXIT_OK
     for g in done:
@@ -231,10 +223,10 @@ def feedback_json(item: Any) -> dict[str, Any]:
 def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
     from .store import feedback
 
-    with _engine(settings).connect() as conn:
-        items = feedback.feedback_of(conn, _profile_id(conn, args.id), settings=settings)
+    with open_engine(settings).connect() as conn:
+        items = feedback.feedback_of(conn, profile_id(conn, args.id), settings=settings)
     if args.json:
-        _emit_json([feedback_json(i) for i in items])
+        emit_json([feedback_json(i) for i in items])
         return EXIT_OK
     for i in items:
         score = "" if i.score is None else f"score {i.score}  "

@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from tests.ingest.support import EVENTS, FILES, PROFILES, WAIT, Store, seg_line, wait_for
 from tui_profiles.config import Settings
 from tui_profiles.ingest.watcher import InboxWatcher
+from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
-from tui_profiles.store.writer import BatchResult
 
 
 @dataclass

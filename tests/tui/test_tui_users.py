@@ -22,8 +22,8 @@ from tests.tui.support import (
     settle,
 )
 from tui_profiles.config import Settings
+from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
-from tui_profiles.store.writer import BatchResult
 from tui_profiles.tui.app import ProfilesApp
 from tui_profiles.tui.reader import Clock, StoreReader, UserQuery
 from tui_profiles.tui.screens.profile import ProfileScreen

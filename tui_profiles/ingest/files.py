@@ -22,7 +22,8 @@ import sqlalchemy as sa
 
 from ..domain.clock import wall_ms
 from ..domain.formats import Rejection, parse_line
-from ..store.writer import Batch, BatchResult, FileProgress, IncomingEvent, Rejected, StoreWriter
+from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent, Rejected
+from ..store.writer import StoreWriter
 from . import reader_process
 from .tail import READ_CHUNK, GzipBroken, LineSplitter, content_identity, gzip_head, gzip_problem, iter_gzip, raw_identity
 

@@ -33,14 +33,10 @@ from sqlalchemy.schema import CreateTable
 
 from ..config import Settings
 from ..domain.profile import EventFacts, ProfileState
-from . import company_upkeep, models
+from . import company_upkeep
 from .batch import BatchResult
+from .models import ANON_IDS, EVENTS, LINKS, PROFILES, SESSIONS
 
-EVENTS = models.Event.__table__
-LINKS = models.IdentityLink.__table__
-PROFILES = models.Profile.__table__
-ANON_IDS = models.ProfileAnonymousId.__table__
-SESSIONS = models.ProfileSession.__table__
 UNIQUE_MESSAGE_ID = "ux_events_message_id"
 CHUNK = 500
 WRITE_EVERY = 2000  # profiles folded between writes

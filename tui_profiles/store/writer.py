@@ -21,17 +21,9 @@ from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, profile_for
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import bulk, company_upkeep, models, suppression
+from . import bulk, company_upkeep, suppression
 from .batch import Batch, BatchResult, FileProgress, IncomingEvent
-
-EVENTS = models.Event.__table__
-LINKS = models.IdentityLink.__table__
-PROFILES = models.Profile.__table__
-ANON_IDS = models.ProfileAnonymousId.__table__
-SESSIONS = models.ProfileSession.__table__
-FILES = models.SourceFile.__table__
-REJECTED = models.RejectedLine.__table__
-CATALOG = models.CatalogEntry.__table__
+from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS
 
 CHUNK = 500  # values in one IN (...) list
 # The events columns in the order StoreWriter._insert_events builds a row for SQLite.

@@ -13,9 +13,9 @@ from textual import work
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from ...reader import CompanyWindow, StoreReader
 from ...store.companies import CompanyRow
 from .. import formatting, safe
-from ..reader import CompanyWindow, StoreReader
 from ..workers import ReportsWorkerErrors
 from .virtual_list import VirtualList, columns_text
 

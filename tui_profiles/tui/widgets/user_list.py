@@ -16,9 +16,9 @@ from textual import work
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader, UserQuery, UserWindow
 from ...store.queries import UserRow
 from .. import formatting, safe
-from ..reader import StoreReader, UserQuery, UserWindow
 from ..workers import ReportsWorkerErrors
 from .virtual_list import VirtualList, columns_text
 

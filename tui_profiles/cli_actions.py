@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli_common import EXIT_ERROR, EXIT_OK, CliError, emit_json, open_engine, printable, profile_id
+from .cli_common import EXIT_ERROR, EXIT_OK, CliError, emit_json, open_engine, open_reader, printable, profile_id
 from .config import Settings
 from .domain.clock import now_ms
 
@@ -37,17 +37,15 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from .ingest.export import export_profile
-
     out: Path = args.out
     fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".ndjson") else "csv")
     if not out.parent.is_dir():
         raise CliError(f"no such folder: {out.parent}")
-    engine = open_engine(settings)
-    with engine.connect() as conn:
+    reader = open_reader(settings)
+    with reader.engine.connect() as conn:
         pid = profile_id(conn, args.id)
     try:
-        written = export_profile(engine, pid, out, fmt=fmt, settings=settings, now_ms=now_ms())
+        written = reader.export_profile(pid, out, fmt)
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     if written is None:

@@ -51,6 +51,14 @@ def open_engine(settings: Settings, *, writer: bool = False):  # noqa: ANN201
         raise CliError(str(exc)) from None
 
 
+def open_reader(settings: Settings):  # noqa: ANN201
+    """The store's read facade, as the app's screens use it, on the pinned or real "now"."""
+    from .domain.clock import Clock, now_ms
+    from .reader import StoreReader
+
+    return StoreReader(open_engine(settings), settings, Clock(now=now_ms))
+
+
 def emit_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
 

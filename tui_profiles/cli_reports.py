@@ -15,6 +15,7 @@ from .cli_common import (
     emit_json,
     iso,
     open_engine,
+    open_reader,
     parse_filter,
     printable,
     profile_id,
@@ -174,10 +175,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_cohorts(settings: Settings, args: argparse.Namespace) -> int:
-    from .store import retention
-
-    with open_engine(settings).connect() as conn:
-        rows = retention.cohorts(conn, settings=settings, now_ms=now_ms())
+    rows = open_reader(settings).cohorts()
     if args.json:
         emit_json([{"name": c.name, "query": c.query, "users": c.users, "error": c.error} for c in rows])
         return EXIT_OK

@@ -24,9 +24,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/tui-profiles demo
 
-# Lint first: a test run on code that does not lint is not worth its minutes.
+# Lint first: a test run on code that does not lint is not worth its minutes. lint-imports checks the
+# layer contracts in pyproject.toml ([tool.importlinter]).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # The PostgreSQL half runs against $$TUI_PROFILES_TEST_PG_URL when it is set, else against a throwaway
 # server from .ci/pg. Without server binaries it is skipped, except in CI, where .ci/pg installs them.

@@ -33,10 +33,11 @@ from tests.tui.support import (
     ingest,
 )
 from tui_profiles.config import Settings
+from tui_profiles.domain.clock import Clock
+from tui_profiles.reader import StoreReader
 from tui_profiles.store import queries
 from tui_profiles.store.engine import make_engine
 from tui_profiles.tui.app import ProfilesApp
-from tui_profiles.tui.reader import Clock, StoreReader
 
 HOSTILE_GROUP = "[@click=app.quit]evilco"
 HOSTILE_GROUP_NAME = HOSTILE_COMPANY + " [bold]Evil[/bold] Co"

@@ -4,59 +4,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from .config import DAY_MS, Settings, load_settings
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-SINCE_CHOICES = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS, "90d": 90 * DAY_MS, "all": None}
-
-
-class CliError(Exception):
-    """A one-line message for the person at the terminal, and an exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def now_ms() -> int:
-    """Now, or the pinned time in TUI_PROFILES_NOW (ISO-8601), which tests and demos use."""
-    pinned = os.environ.get("TUI_PROFILES_NOW")
-    if pinned:
-        return parse_iso_ms(pinned)
-    return time.time_ns() // 1_000_000
-
-
-def parse_iso_ms(value: str) -> int:
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp() * 1000)
-
-
-def iso(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(value: object) -> str:
-    """Text for a plain terminal: control and bidi characters shown as escapes, never obeyed."""
-    text = "" if value is None else str(value)
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+from .cli_common import (
+    EXIT_OK,
+    CliError,
+    emit_json,
+    iso,
+    open_engine,
+    parse_filter,
+    printable,
+    profile_id,
+    user_json,
+)
+from .config import Settings, load_settings
+from .domain.clock import now_ms
+from .domain.periods import PERIODS, period_start
 
 
 # -- parser --------------------------------------------------------------------
@@ -74,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("users", help="profiles by last seen, newest first")
-    p.add_argument("--since", default="all", choices=sorted(SINCE_CHOICES))
+    p.add_argument("--since", default="all", choices=sorted(PERIODS))
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--filter", default=None, help="a filter in the search-bar language")
     p.add_argument("--json", action="store_true")
@@ -142,19 +108,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     return cmd_app(settings, inbox=args.inbox)
 
 
-def _engine(settings: Settings, *, writer: bool = False):  # noqa: ANN202
-    from .store.engine import StoreError, make_engine
-
-    try:
-        return make_engine(settings.db_url, writer=writer)
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _emit_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
-
-
 # -- commands ------------------------------------------------------------------
 def cmd_ingest(settings: Settings, paths: list[Path], *, as_json: bool) -> int:
     missing = [p for p in paths if not p.exists()]
@@ -163,12 +116,12 @@ def cmd_ingest(settings: Settings, paths: list[Path], *, as_json: bool) -> int:
     from .ingest.files import FileIngestor
     from .store.writer import StoreWriter
 
-    engine = _engine(settings, writer=True)
+    engine = open_engine(settings, writer=True)
     summary = FileIngestor(StoreWriter(engine, settings), settings.batch_size, first_load=True, read_in_parallel=True).ingest_paths(
         paths
     )
     if as_json:
-        _emit_json({**summary.as_dict(), "suppressed": summary.suppressed})
+        emit_json({**summary.as_dict(), "suppressed": summary.suppressed})
     else:
         print(
             f"files {summary.files}  new events {summary.events}  duplicates {summary.duplicates}  rejected {summary.rejected}"
@@ -177,21 +130,12 @@ def cmd_ingest(settings: Settings, paths: list[Path], *, as_json: bool) -> int:
     return EXIT_OK
 
 
-def user_json(u: Any) -> dict[str, Any]:
-    return {
-        "id": u.id, "kind": u.kind, "name": u.name, "email": u.email, "first_seen": iso(u.first_seen),
-        "last_seen": iso(u.last_seen), "live": u.live, "sessions": u.sessions, "events": u.events,
-        "tags": list(u.tags),
-    }
-
-
 def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | None, as_json: bool) -> int:
     from .store import queries
 
     now = now_ms()
-    window = SINCE_CHOICES[since]
-    tree = _parse_filter(filter_text) if filter_text else None
-    engine = _engine(settings)
+    tree = parse_filter(filter_text) if filter_text else None
+    engine = open_engine(settings)
     with engine.connect() as conn:
         where = None
         if tree is not None:
@@ -199,10 +143,10 @@ def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | 
 
             where = compile_filter(tree, now_ms=now, settings=settings, conn=conn)
         users = queries.list_users(
-            conn, settings=settings, now_ms=now, since_ms=None if window is None else now - window, limit=limit, where=where
+            conn, settings=settings, now_ms=now, since_ms=period_start(since, now), limit=limit, where=where
         )
     if as_json:
-        _emit_json([user_json(u) for u in users])
+        emit_json([user_json(u) for u in users])
         return EXIT_OK
     for u in users:
         dot = "●" if u.live else " "
@@ -213,32 +157,20 @@ def cmd_users(settings: Settings, *, since: str, limit: int, filter_text: str | 
     return EXIT_OK
 
 
-def _parse_filter(text: str):  # noqa: ANN202
-    """The search-bar language; a query that does not parse exits 2 showing where."""
-    from .domain import filters
-
-    try:
-        return filters.parse(text)
-    except filters.FilterSyntaxError as exc:
-        raise CliError("the filter does not parse:\n" + filters.format_error(text, exc), EXIT_USAGE) from None
-
-
 def cmd_profile(settings: Settings, ident: str, *, as_json: bool) -> int:
     from .store import queries
 
     now = now_ms()
-    engine = _engine(settings)
+    engine = open_engine(settings)
     with engine.connect() as conn:
-        pid = queries.find_profile(conn, ident)
-        if pid is None:
-            raise CliError(f"no profile with the id {printable(ident)!r}")
+        pid = profile_id(conn, ident)
         detail = queries.profile_detail(conn, pid, settings=settings, now_ms=now)
         sessions = queries.sessions_of(conn, pid, settings=settings, now_ms=now)
         events = queries.timeline(conn, pid)
     assert detail is not None
     doc = profile_json(detail, sessions, events)
     if as_json:
-        _emit_json(doc)
+        emit_json(doc)
         return EXIT_OK
     u = detail.user
     print(f"{printable(u.display_name)}  ({u.kind}, id {printable(u.id)})")
@@ -294,11 +226,11 @@ def profile_json(detail: Any, sessions: list[Any], events: list[Any]) -> dict[st
 def cmd_rejected(settings: Settings, *, as_json: bool) -> int:
     from .store import queries
 
-    engine = _engine(settings)
+    engine = open_engine(settings)
     with engine.connect() as conn:
         rows = queries.rejected_lines(conn)
     if as_json:
-        _emit_json(
+        emit_json(
             [
                 {"file": r.file, "line": r.line, "reason": r.reason, "raw": r.raw.decode("utf-8", "backslashreplace"),
                  "received_at": iso(r.received_at)}
@@ -320,7 +252,7 @@ def cmd_watch(settings: Settings, folder: Path) -> int:
         from .ingest.watcher import run_watch
     except ImportError:
         raise CliError("the watcher is not available in this build") from None
-    engine = _engine(settings, writer=True)
+    engine = open_engine(settings, writer=True)
     return run_watch(engine, settings, folder)
 
 
@@ -339,5 +271,5 @@ def cmd_app(settings: Settings, *, inbox: Path | None) -> int:
         from .tui.app import run_app
     except ImportError:
         raise CliError("the app is not available in this build; see `tui-profiles --help`") from None
-    _engine(settings)  # one clear line if the store cannot be opened, before the screen takes over
+    open_engine(settings)  # one clear line if the store cannot be opened, before the screen takes over
     return run_app(settings, inbox=inbox)

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_ERROR, EXIT_OK, CliError, _emit_json, _engine, now_ms, printable
+from .cli_common import EXIT_ERROR, EXIT_OK, CliError, emit_json, open_engine, open_reader, printable, profile_id
 from .config import Settings
+from .domain.clock import now_ms
 
 
 def add_parsers(sub: Any) -> None:
@@ -35,27 +36,16 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_delete)
 
 
-def _profile_id(conn: Any, ident: str) -> int:
-    from .store import queries
-
-    pid = queries.find_profile(conn, ident)
-    if pid is None:
-        raise CliError(f"no profile with the id {printable(ident)!r}")
-    return pid
-
-
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from .ingest.export import export_profile
-
     out: Path = args.out
     fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".ndjson") else "csv")
     if not out.parent.is_dir():
         raise CliError(f"no such folder: {out.parent}")
-    engine = _engine(settings)
-    with engine.connect() as conn:
-        pid = _profile_id(conn, args.id)
+    reader = open_reader(settings)
+    with reader.engine.connect() as conn:
+        pid = profile_id(conn, args.id)
     try:
-        written = export_profile(engine, pid, out, fmt=fmt, settings=settings, now_ms=now_ms())
+        written = reader.export_profile(pid, out, fmt)
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     if written is None:
@@ -67,9 +57,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_exclude(settings: Settings, args: argparse.Namespace) -> int:
     from .store.actions import set_excluded
 
-    engine = _engine(settings, writer=True)
+    engine = open_engine(settings, writer=True)
     with engine.begin() as conn:
-        set_excluded(conn, _profile_id(conn, args.id), args.excluded)
+        set_excluded(conn, profile_id(conn, args.id), args.excluded)
     state = "excluded from every count" if args.excluded else "counted again"
     print(f"{printable(args.id)}: {state}")
     return EXIT_OK
@@ -96,9 +86,9 @@ def _confirm(plan: Any) -> None:
 def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
     from .store.actions import erase_profile, erasure_plan
 
-    engine = _engine(settings, writer=True)
+    engine = open_engine(settings, writer=True)
     with engine.connect() as conn:
-        pid = _profile_id(conn, args.id)
+        pid = profile_id(conn, args.id)
         plan = erasure_plan(conn, pid)
     if plan is None:
         raise CliError(f"no profile with the id {printable(args.id)!r}")
@@ -109,7 +99,7 @@ def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError(f"{printable(args.id)} was already gone", EXIT_ERROR)
     done = report.plan
     if args.json:
-        _emit_json({
+        emit_json({
             "id": done.external_id, "kind": done.kind, "suppressed_ids": list(done.ids), "events": done.events,
             "other_profiles": list(done.other_profiles), "other_events": done.other_events,
             "profiles": report.profiles_removed, "rejected": report.rejected_removed,

@@ -8,20 +8,22 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli import (
+from .cli_common import (
     EXIT_OK,
     EXIT_USAGE,
-    SINCE_CHOICES,
     CliError,
-    _emit_json,
-    _engine,
-    _parse_filter,
+    emit_json,
     iso,
-    now_ms,
+    open_engine,
+    open_reader,
+    parse_filter,
     printable,
+    profile_id,
     user_json,
 )
 from .config import Settings
+from .domain.clock import now_ms
+from .domain.periods import PERIODS, period_start
 
 
 def add_parsers(sub: Any) -> None:
@@ -33,7 +35,7 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("company", help="one company: its id or its name")
     p.add_argument("id")
-    p.add_argument("--since", default="all", choices=sorted(SINCE_CHOICES), help="the period its figures cover")
+    p.add_argument("--since", default="all", choices=sorted(PERIODS), help="the period its figures cover")
     p.add_argument("--limit", type=int, default=100, help="users listed")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_company)
@@ -62,15 +64,6 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_feedback)
 
 
-def _profile_id(conn: Any, ident: str) -> int:
-    from .store import queries
-
-    pid = queries.find_profile(conn, ident)
-    if pid is None:
-        raise CliError(f"no profile with the id {printable(ident)!r}")
-    return pid
-
-
 # -- companies -----------------------------------------------------------------
 def company_row_json(c: Any) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "users": c.users, "first_seen": iso(c.first_seen), "last_seen": iso(c.last_seen)}
@@ -79,10 +72,10 @@ def company_row_json(c: Any) -> dict[str, Any]:
 def cmd_companies(settings: Settings, args: argparse.Namespace) -> int:
     from .store import companies
 
-    with _engine(settings).connect() as conn:
+    with open_engine(settings).connect() as conn:
         rows = companies.list_companies(conn, search=args.search, limit=args.limit)
     if args.json:
-        _emit_json([company_row_json(c) for c in rows])
+        emit_json([company_row_json(c) for c in rows])
         return EXIT_OK
     for c in rows:
         print(f"{printable(c.display_name)[:32]:<32} {printable(c.id)[:24]:<24} {c.users:>6} users  last {iso(c.last_seen)}")
@@ -108,17 +101,16 @@ def cmd_company(settings: Settings, args: argparse.Namespace) -> int:
     from .store import companies
 
     now = now_ms()
-    window = SINCE_CHOICES[args.since]
-    with _engine(settings).connect() as conn:
+    with open_engine(settings).connect() as conn:
         cid = companies.find_company(conn, args.id)
         if cid is None:
             raise CliError(f"no company with the id or name {printable(args.id)!r}")
-        detail = companies.company_detail(conn, cid, settings=settings, now_ms=now, since_ms=None if window is None else now - window)
+        detail = companies.company_detail(conn, cid, settings=settings, now_ms=now, since_ms=period_start(args.since, now))
         users = companies.company_users(conn, cid, settings=settings, now_ms=now, limit=args.limit)
     assert detail is not None
     doc = company_json(detail, users)
     if args.json:
-        _emit_json(doc)
+        emit_json(doc)
         return EXIT_OK
     c = detail.company
     print(f"{printable(c.display_name)}  (company, id {printable(c.id)})")
@@ -156,7 +148,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError("give --first-event and --return-event together", EXIT_USAGE)
     if args.filter and args.cohort:
         raise CliError("give --filter or --cohort, not both", EXIT_USAGE)
-    with _engine(settings).connect() as conn:
+    with open_engine(settings).connect() as conn:
         query = args.filter
         if args.cohort:
             saved = {s.name: s.query for s in queries.saved_filters(conn)}
@@ -164,7 +156,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
                 raise CliError(f"no saved filter named {printable(args.cohort)!r}")
             query = saved[args.cohort]
         if query:
-            _parse_filter(query)  # exits 2 with where it broke
+            parse_filter(query)  # exits 2 with where it broke
         try:
             table = retention.retention(
                 conn, settings=settings, now_ms=now_ms(), weeks=args.weeks, filter_text=query,
@@ -173,7 +165,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
         except GoalError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
     if args.json:
-        _emit_json(retention_json(table))
+        emit_json(retention_json(table))
         return EXIT_OK
     print(f"{'week':<12}{'users':>7}  " + "".join(f"{'w' + str(k):>6}" for k in range(table.weeks)))
     for r in table.rows:
@@ -183,12 +175,9 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_cohorts(settings: Settings, args: argparse.Namespace) -> int:
-    from .store import retention
-
-    with _engine(settings).connect() as conn:
-        rows = retention.cohorts(conn, settings=settings, now_ms=now_ms())
+    rows = open_reader(settings).cohorts()
     if args.json:
-        _emit_json([{"name": c.name, "query": c.query, "users": c.users, "error": c.error} for c in rows])
+        emit_json([{"name": c.name, "query": c.query, "users": c.users, "error": c.error} for c in rows])
         return EXIT_OK
     for c in rows:
         size = f"{c.users:>7} users" if c.users is not None else f"  error: {printable(c.error)}"
@@ -207,10 +196,10 @@ def cmd_goals(settings: Settings, args: argparse.Namespace) -> int:
         configured = parse_goals(settings.goals)
     except GoalError as exc:
         raise CliError(f"setting goals: {exc}") from None
-    with _engine(settings).connect() as conn:
-        done = goals.goal_completions(conn, _profile_id(conn, args.id), configured, settings=settings)
+    with open_engine(settings).connect() as conn:
+        done = goals.goal_completions(conn, profile_id(conn, args.id), configured, settings=settings)
     if args.json:
-        _emit_json([{"goal": g.goal, "condition": g.condition, "completed": g.completed, "first": iso(g.first_ms),
+        emit_json([{"goal": g.goal, "condition": g.condition, "completed": g.completed, "first": iso(g.first_ms),
                      "times": g.times} for g in done])  # fmt: skip
         return EXIT_OK
     for g in done:
@@ -232,10 +221,10 @@ def feedback_json(item: Any) -> dict[str, Any]:
 def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
     from .store import feedback
 
-    with _engine(settings).connect() as conn:
-        items = feedback.feedback_of(conn, _profile_id(conn, args.id), settings=settings)
+    with open_engine(settings).connect() as conn:
+        items = feedback.feedback_of(conn, profile_id(conn, args.id), settings=settings)
     if args.json:
-        _emit_json([feedback_json(i) for i in items])
+        emit_json([feedback_json(i) for i in items])
         return EXIT_OK
     for i in items:
         score = "" if i.score is None else f"score {i.score}  "

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from .config import DAY_MS, Settings
+from .domain.clock import wall_ms
 from .generator import LiveFeed, generate
 
 DEMO_DIR_ENV = "TUI_PROFILES_DEMO_DIR"
@@ -34,10 +35,6 @@ HISTORY_SEED = 7
 REFRESH_AFTER_MS = 7 * DAY_MS
 FEED_INTERVAL_S = 3.0
 VISITORS_PER_MINUTE = 10.0
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def demo_folder() -> Path:
@@ -118,7 +115,7 @@ class DemoFeeder:
 
     def __init__(
         self, live_dir: Path, *, seed: int | None = None, returning: list[dict[str, Any]] | None = None,
-        interval_s: float = 3.0, per_minute: float = 10.0, clock: Callable[[], int] = now_ms,
+        interval_s: float = 3.0, per_minute: float = 10.0, clock: Callable[[], int] = wall_ms,
     ) -> None:  # fmt: skip
         self.clock = clock
         start = clock()
@@ -162,7 +159,7 @@ def run_demo(settings: Settings, *, stop: threading.Event | None = None) -> int:
     """
     paths = DemoPaths(demo_folder())
     print(f"tui-profiles demo: {paths.folder}")
-    state = prepare_demo(paths, now=now_ms())
+    state = prepare_demo(paths, now=wall_ms())
     demo_settings = settings.with_db(paths.db_url)
     feeder = DemoFeeder(paths.live, returning=list(state.get("returning") or []), interval_s=FEED_INTERVAL_S,
                         per_minute=VISITORS_PER_MINUTE)  # fmt: skip

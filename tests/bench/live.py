@@ -21,15 +21,12 @@ import sqlalchemy as sa
 
 from tui_profiles.config import Settings
 from tui_profiles.generator import LiveFeed
-from tui_profiles.store import models
 from tui_profiles.store.engine import make_engine
+from tui_profiles.store.models import EVENTS, PROFILES
 
 from .data import Dataset, event_files, read_lines
 from .proc import PYTHON, ROOT, check, run_measured
 from .report import Figure, percentile, skipped
-
-EVENTS = models.Event.__table__
-PROFILES = models.Profile.__table__
 
 
 def message_id(line: bytes) -> str:

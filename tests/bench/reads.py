@@ -63,7 +63,8 @@ def _raw_page(url: str, since: int) -> Callable[[], object]:
 
 
 def figures(url: str, backend: str, data: Dataset, *, samples: int, log) -> list[Figure]:  # noqa: ANN001
-    from tui_profiles.tui.reader import Clock, StoreReader, UserQuery
+    from tui_profiles.domain.clock import Clock
+    from tui_profiles.reader import StoreReader, UserQuery
     from tui_profiles.tui.search import compile_search
 
     now = data.end_ms

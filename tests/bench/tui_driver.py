@@ -158,9 +158,10 @@ async def scroll_to_end(keys: Keys, group: str, limit: int) -> int:
 
 async def drive(out: Path, url: str, now: int, spawned_at: float, mode: str, heavy: str | None, inbox: Path | None) -> None:
     from tui_profiles.config import Settings
+    from tui_profiles.domain.clock import Clock
+    from tui_profiles.reader import StoreReader
     from tui_profiles.store.engine import make_engine
     from tui_profiles.tui.app import ProfilesApp
-    from tui_profiles.tui.reader import Clock, StoreReader
 
     reader = StoreReader(make_engine(url), Settings(db_url=url), Clock(now=lambda: now))
     app = ProfilesApp(reader, inbox=inbox)

@@ -9,13 +9,9 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from tui_profiles.store import models
 from tui_profiles.store.engine import make_engine
+from tui_profiles.store.models import EVENTS, REJECTED
 
-EVENTS = models.Event.__table__
-REJECTED = models.RejectedLine.__table__
-FILES = models.SourceFile.__table__
-PROFILES = models.Profile.__table__
 WAIT = 60.0  # generous: a slow machine waits longer, a broken watcher fails
 
 

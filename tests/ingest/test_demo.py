@@ -14,11 +14,10 @@ from tui_profiles.config import DAY_MS, Settings
 from tui_profiles.demo import DemoFeeder, DemoPaths, prepare_demo, run_demo
 from tui_profiles.domain.formats import NormalizedEvent, parse_line
 from tui_profiles.ingest.watcher import InboxWatcher
-from tui_profiles.store import models
 from tui_profiles.store.engine import make_engine
+from tui_profiles.store.models import EVENTS
 
 END = 1_795_176_000_000
-EVENTS = models.Event.__table__
 
 
 def stored_events(url: str) -> int:

@@ -10,11 +10,9 @@ import sqlalchemy as sa
 from tests.ingest.support import Store, seg_line
 from tui_profiles.config import Settings
 from tui_profiles.ingest.files import FileIngestor
-from tui_profiles.store import models
 from tui_profiles.store.engine import make_engine
+from tui_profiles.store.models import FILES
 from tui_profiles.store.writer import StoreWriter
-
-FILES = models.SourceFile.__table__
 
 
 def ingestor(url: str, batch_size: int = 5000) -> FileIngestor:

@@ -24,11 +24,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.ingest.support import EVENTS, FILES, PROFILES, WAIT, Store, seg_line, wait_for
+from tests.ingest.support import WAIT, Store, seg_line, wait_for
 from tui_profiles.config import Settings
 from tui_profiles.ingest.watcher import InboxWatcher
+from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
-from tui_profiles.store.writer import BatchResult
+from tui_profiles.store.models import EVENTS, FILES, PROFILES
 
 
 @dataclass

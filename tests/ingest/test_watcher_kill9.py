@@ -29,11 +29,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tui_profiles.store import models
 from tui_profiles.store.engine import make_engine
+from tui_profiles.store.models import EVENTS, REJECTED
 
-EVENTS = models.Event.__table__
-REJECTED = models.RejectedLine.__table__
 EXE = str(Path(sys.executable).with_name("tui-profiles"))
 ROOT = Path(__file__).resolve().parents[2]
 ROTATE_EVERY = 250  # lines a plain file gets before it is renamed away

@@ -21,8 +21,9 @@ from tests.ingest.support import Store, seg_line, wait_for
 from tui_profiles.config import Settings
 from tui_profiles.ingest.files import FileIngestor
 from tui_profiles.ingest.watcher import InboxWatcher
+from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
-from tui_profiles.store.writer import BatchResult, StoreWriter
+from tui_profiles.store.writer import StoreWriter
 
 
 def fill(url: str, folder: Path, events: int) -> None:

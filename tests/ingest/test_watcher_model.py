@@ -23,8 +23,8 @@ from tests.ingest.support import seg_line
 from tui_profiles.config import Settings
 from tui_profiles.ingest.watcher import InboxWatcher
 from tui_profiles.store import models
+from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
-from tui_profiles.store.writer import BatchResult
 
 OPS = st.lists(
     st.one_of(

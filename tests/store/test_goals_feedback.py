@@ -20,8 +20,7 @@ from tui_profiles.domain.goals import GoalError, parse_condition, parse_goals, t
 from tui_profiles.store import feedback, goals, models, queries
 from tui_profiles.store.engine import make_engine
 from tui_profiles.store.filter_sql import event_condition
-
-EVENTS = models.Event.__table__
+from tui_profiles.store.models import EVENTS
 
 
 @pytest.mark.parametrize(("text", "node"), [

@@ -19,11 +19,13 @@ from textual.widgets import Input
 
 from tests.conftest import PINNED_NOW_MS
 from tui_profiles.config import Settings
+from tui_profiles.domain.clock import Clock
 from tui_profiles.ingest.files import FileIngestor
+from tui_profiles.reader import StoreReader
+from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
-from tui_profiles.store.writer import BatchResult, StoreWriter
+from tui_profiles.store.writer import StoreWriter
 from tui_profiles.tui.app import ProfilesApp
-from tui_profiles.tui.reader import Clock, StoreReader
 
 NOW = PINNED_NOW_MS
 MIN = 60_000

@@ -1,4 +1,4 @@
-"""tui/reader.py on SQLite and PostgreSQL: the windows, ranks, pages and details the screens are built from."""
+"""reader.py (StoreReader) on SQLite and PostgreSQL: the windows, ranks, pages and details the screens are built from."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 
 from tests.tui.support import NOW, demo_journal, ingest
 from tui_profiles.config import Settings
+from tui_profiles.domain.clock import Clock
+from tui_profiles.domain.periods import PERIODS
+from tui_profiles.reader import StoreReader, UserQuery
 from tui_profiles.store import queries
 from tui_profiles.store.engine import make_engine
-from tui_profiles.tui.reader import PERIODS, Clock, StoreReader, UserQuery
 
 
 @pytest.fixture

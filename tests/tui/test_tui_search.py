@@ -10,8 +10,9 @@ import pytest
 
 from tests.tui.support import NOW, build_store, demo_journal, ingest, make_app, screen_text, settle
 from tui_profiles.config import Settings
+from tui_profiles.domain.clock import Clock
+from tui_profiles.reader import StoreReader, UserQuery
 from tui_profiles.store.engine import make_engine
-from tui_profiles.tui.reader import Clock, StoreReader, UserQuery
 from tui_profiles.tui.search import compile_search
 from tui_profiles.tui.widgets.search_bar import SearchBar
 from tui_profiles.tui.widgets.user_list import UserList

@@ -22,10 +22,11 @@ from tests.tui.support import (
     settle,
 )
 from tui_profiles.config import Settings
+from tui_profiles.domain.clock import Clock
+from tui_profiles.reader import StoreReader, UserQuery
+from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
-from tui_profiles.store.writer import BatchResult
 from tui_profiles.tui.app import ProfilesApp
-from tui_profiles.tui.reader import Clock, StoreReader, UserQuery
 from tui_profiles.tui.screens.profile import ProfileScreen
 from tui_profiles.tui.screens.users import UsersScreen
 from tui_profiles.tui.widgets.search_bar import SearchBar

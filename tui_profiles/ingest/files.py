@@ -20,8 +20,10 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
+from ..domain.clock import wall_ms
 from ..domain.formats import Rejection, parse_line
-from ..store.writer import Batch, BatchResult, FileProgress, IncomingEvent, Rejected, StoreWriter
+from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent, Rejected
+from ..store.writer import StoreWriter
 from . import reader_process
 from .tail import READ_CHUNK, GzipBroken, LineSplitter, content_identity, gzip_head, gzip_problem, iter_gzip, raw_identity
 
@@ -31,10 +33,6 @@ READING, DONE, BROKEN = "reading", "done", "broken"
 # A failed write is tried again this many times, waiting longer each time. Safe:
 # a retried batch that did commit is refused as stale, so nothing doubles.
 WRITE_ATTEMPTS = 6
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def is_event_file(path: Path) -> bool:
@@ -241,7 +239,7 @@ class FileIngestor:
                     start = cur.offset = cur.line = 0
             fh.seek(start)
             splitter = LineSplitter(start)
-            received = now_ms()
+            received = wall_ms()
             # Up to the size seen on opening: a file that grows faster than it is read
             # does not keep the others waiting (its growth is a change of its own).
             left = st.st_size - start
@@ -287,7 +285,7 @@ class FileIngestor:
         cur.size = st.st_size
         skip = cur.offset
         splitter = LineSplitter(skip)
-        received = now_ms()
+        received = wall_ms()
         stopped = False
         try:
             for chunk in iter_gzip(fh):

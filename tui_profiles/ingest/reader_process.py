@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.formats import NormalizedEvent
-from ..store.writer import Batch, BatchResult, FileProgress, IncomingEvent
+from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection

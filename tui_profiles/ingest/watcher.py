@@ -30,7 +30,8 @@ import watchfiles
 from sqlalchemy.engine import Engine
 
 from ..config import Settings
-from ..store.writer import BatchResult, StoreWriter
+from ..store.batch import BatchResult
+from ..store.writer import StoreWriter
 from .files import FileIngestor, IngestSummary, Outcome, is_event_file, is_gzip, iter_event_files
 
 StatKey = tuple[int, int, int, int]  # inode, size, mtime ns, ctime ns

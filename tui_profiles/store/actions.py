@@ -24,17 +24,9 @@ from sqlalchemy.engine import Connection, Engine
 from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS
-from . import company_upkeep, models, suppression
+from . import company_upkeep, suppression
+from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
-
-EVENTS = models.Event.__table__
-PROFILES = models.Profile.__table__
-LINKS = models.IdentityLink.__table__
-ANON_IDS = models.ProfileAnonymousId.__table__
-SESSIONS = models.ProfileSession.__table__
-REJECTED = models.RejectedLine.__table__
-CATALOG = models.CatalogEntry.__table__
-META = models.Meta.__table__
 
 
 def set_excluded(conn: Connection, profile_id: int, excluded: bool) -> bool:

@@ -24,27 +24,33 @@ the fold streams the events a profile at a time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
+from ..config import Settings
 from ..domain.profile import EventFacts, ProfileState
-from . import company_upkeep, models
+from . import company_upkeep
+from .batch import BatchResult
+from .models import ANON_IDS, EVENTS, LINKS, PROFILES, SESSIONS
 
-if TYPE_CHECKING:
-    from .writer import BatchResult, StoreWriter
-
-EVENTS = models.Event.__table__
-LINKS = models.IdentityLink.__table__
-PROFILES = models.Profile.__table__
-ANON_IDS = models.ProfileAnonymousId.__table__
-SESSIONS = models.ProfileSession.__table__
 UNIQUE_MESSAGE_ID = "ux_events_message_id"
 CHUNK = 500
 WRITE_EVERY = 2000  # profiles folded between writes
+
+
+class LoadWriter(Protocol):
+    """What a first load needs of the writer (store/writer.py's StoreWriter), which calls it: no import back."""
+
+    settings: Settings
+    order_events: frozenset[str]
+
+    def move_to_current_owners(self, conn: Connection, anonymous_ids: set[str], identified: set[str]) -> None: ...
+
+    def write_states(self, conn: Connection, states: dict[int, tuple[ProfileState, int | None]]) -> None: ...
 
 
 def prepare(conn: Connection) -> bool:
@@ -63,10 +69,8 @@ def prepare(conn: Connection) -> bool:
     return True
 
 
-def finalize(writer: StoreWriter, conn: Connection) -> BatchResult:
+def finalize(writer: LoadWriter, conn: Connection) -> BatchResult:
     """Everything the load deferred, in its transaction; the duplicates found and the profiles made."""
-    from .writer import BatchResult
-
     result = BatchResult()
     if conn.dialect.name == "sqlite":
         # Index builds sort on a second core; each sorter holds up to the page cache in memory
@@ -112,21 +116,18 @@ def _unique_message_ids(conn: Connection) -> int:
     return gone
 
 
-def _settle_identity(writer: StoreWriter, conn: Connection) -> None:
+def _settle_identity(writer: LoadWriter, conn: Connection) -> None:
     """Anonymous-only events whose owner changed with a link read after them: moved to it."""
     identified = {u for (u,) in conn.execute(sa.select(LINKS.c.user_id).distinct())}
     # The ids whose events may belong elsewhere now: those with identify links, and user ids
     # (a PostHog distinct_id stored as anonymous until identified), as a batch would re-resolve.
     candidates = sorted({a for (a,) in conn.execute(sa.select(LINKS.c.anonymous_id).distinct())} | identified)
     for i in range(0, len(candidates), CHUNK):
-        chunk = set(candidates[i : i + CHUNK])
-        links = writer._links_for(conn, chunk)
-        moved = writer._reresolve(conn, chunk, links, identified)
-        if moved:  # every profile is folded afterwards: which ones changed does not matter here
-            writer._move_events(conn, moved, writer._profile_ids(conn, {key for _, _, key in moved}))
+        # Every profile is folded afterwards: which ones changed does not matter here.
+        writer.move_to_current_owners(conn, set(candidates[i : i + CHUNK]), identified)
 
 
-def _fold_all(writer: StoreWriter, conn: Connection) -> set[int]:
+def _fold_all(writer: LoadWriter, conn: Connection) -> set[int]:
     """Every profile folded from its events, oldest first, in one ordered pass; profiles left without events removed."""
     gap, orders = writer.settings.session_gap_ms, writer.order_events
     folded: set[int] = set()
@@ -135,13 +136,13 @@ def _fold_all(writer: StoreWriter, conn: Connection) -> set[int]:
     for pid, ts, typ, name, path, source, country, city, traits, group_id in _ordered_events(conn):
         if pid != current_pid:
             if len(pending) >= WRITE_EVERY:
-                writer._write_states(conn, pending)
+                writer.write_states(conn, pending)
                 pending = {}
             current_pid, state = pid, ProfileState()
             pending[pid] = (state, None)
             folded.add(pid)
         state.add(EventFacts(ts, typ, name, path, source, country, city, traits, group_id), gap_ms=gap, order_events=orders)  # type: ignore[union-attr]
-    writer._write_states(conn, pending)
+    writer.write_states(conn, pending)
     empty = [pid for (pid,) in conn.execute(sa.select(PROFILES.c.id)) if pid not in folded]
     for i in range(0, len(empty), CHUNK):
         chunk = empty[i : i + CHUNK]

@@ -18,13 +18,9 @@ from sqlalchemy.engine import Connection
 
 from ..config import Settings
 from ..domain.formats import PAGE, SCREEN, TRACK
-from . import models, queries
+from . import queries
 from .filter_sql import text_contains
-
-EVENTS = models.Event.__table__
-PROFILES = models.Profile.__table__
-SESSIONS = models.ProfileSession.__table__
-COMPANIES = models.Company.__table__
+from .models import COMPANIES, EVENTS, PROFILES, SESSIONS
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..domain.formats import GROUP, NormalizedEvent
-from . import models
+from .models import COMPANIES, EVENTS
 
-EVENTS = models.Event.__table__
-COMPANIES = models.Company.__table__
 CHUNK = 500
 
 

@@ -16,13 +16,9 @@ from sqlalchemy.engine import Connection
 
 from ..config import Settings
 from ..domain.sessions import session_id
-from . import models
 from .feedback import page_of_message
+from .models import EVENTS, PROFILES, SESSIONS
 from .queries import ProfileDetail, profile_detail, properties_of
-
-EVENTS = models.Event.__table__
-SESSIONS = models.ProfileSession.__table__
-PROFILES = models.Profile.__table__
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,9 @@ from ..domain import filters
 from ..domain.feedback import read_answer
 from ..domain.formats import PAGE
 from ..domain.sessions import session_id
-from . import models
 from .filter_sql import event_condition
+from .models import EVENTS, SESSIONS
 from .queries import properties_of
-
-EVENTS = models.Event.__table__
-SESSIONS = models.ProfileSession.__table__
 
 OWN_PAGE, PAGE_BEFORE = "event", "before"
 

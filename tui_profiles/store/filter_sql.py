@@ -19,14 +19,7 @@ from sqlalchemy.sql.elements import ColumnClause, ColumnElement, UnaryExpression
 from ..config import Settings
 from ..domain import filters as f
 from ..domain.formats import GROUP, IDENTIFY, PAGE
-from . import models
-
-PROFILES = models.Profile.__table__
-EVENTS = models.Event.__table__
-ANON_IDS = models.ProfileAnonymousId.__table__
-SESSIONS = models.ProfileSession.__table__
-CATALOG = models.CatalogEntry.__table__
-COMPANIES = models.Company.__table__
+from .models import ANON_IDS, CATALOG, COMPANIES, EVENTS, PROFILES, SESSIONS
 
 TRUE = sa.true()
 FALSE = sa.false()

@@ -10,10 +10,8 @@ from sqlalchemy.engine import Connection
 
 from ..config import Settings
 from ..domain.goals import Goal
-from . import models
 from .filter_sql import event_condition
-
-EVENTS = models.Event.__table__
+from .models import EVENTS
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,3 +219,18 @@ class SuppressedId(SQLModel, table=True):
     __tablename__ = "suppressed_ids"
     id: str = Field(primary_key=True)  # a user id or an anonymous id
     erased_ms: int = _ms()
+
+
+# The Core tables the store's statements are written against: named once here, imported by every store module.
+META: sa.Table = Meta.__table__  # type: ignore[assignment]
+FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
+EVENTS: sa.Table = Event.__table__  # type: ignore[assignment]
+LINKS: sa.Table = IdentityLink.__table__  # type: ignore[assignment]
+PROFILES: sa.Table = Profile.__table__  # type: ignore[assignment]
+ANON_IDS: sa.Table = ProfileAnonymousId.__table__  # type: ignore[assignment]
+SESSIONS: sa.Table = ProfileSession.__table__  # type: ignore[assignment]
+REJECTED: sa.Table = RejectedLine.__table__  # type: ignore[assignment]
+SAVED: sa.Table = SavedFilter.__table__  # type: ignore[assignment]
+CATALOG: sa.Table = CatalogEntry.__table__  # type: ignore[assignment]
+COMPANIES: sa.Table = Company.__table__  # type: ignore[assignment]
+SUPPRESSED: sa.Table = SuppressedId.__table__  # type: ignore[assignment]

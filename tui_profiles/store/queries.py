@@ -15,15 +15,7 @@ from ..domain.formats import PAGE, SCREEN, TRACK
 from ..domain.identity import ANONYMOUS, IDENTIFIED
 from ..domain.sessions import is_live, session_id
 from ..domain.tags import profile_tags
-from . import models
-
-EVENTS = models.Event.__table__
-PROFILES = models.Profile.__table__
-ANON_IDS = models.ProfileAnonymousId.__table__
-SESSIONS = models.ProfileSession.__table__
-FILES = models.SourceFile.__table__
-REJECTED = models.RejectedLine.__table__
-LINKS = models.IdentityLink.__table__
+from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SAVED, SESSIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,10 +491,6 @@ def rejected_lines(conn: Connection, *, limit: int | None = None) -> list[Reject
 
 
 # -- suggestions and saved filters ------------------------------------------------
-CATALOG = models.CatalogEntry.__table__
-SAVED = models.SavedFilter.__table__
-
-
 def catalog_values(conn: Connection, kind: str, prefix: str = "", *, limit: int = 20) -> list[str]:
     """Stored event names (`event`), page paths (`page`) or trait keys (`trait`) starting with a prefix.
 

@@ -17,13 +17,9 @@ from sqlalchemy.engine import Connection
 from ..config import DAY_MS, Settings
 from ..domain import filters
 from ..domain.goals import Condition
-from . import models
 from .filter_sql import compile_filter, event_condition
+from .models import EVENTS, PROFILES, SESSIONS
 from .queries import saved_filters
-
-PROFILES = models.Profile.__table__
-SESSIONS = models.ProfileSession.__table__
-EVENTS = models.Event.__table__
 
 WEEK_MS = 7 * DAY_MS
 MONDAY_MS = 4 * DAY_MS  # 1970-01-01 was a Thursday: the first Monday is four days on

@@ -21,9 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..domain.formats import NormalizedEvent
-from . import models
+from .models import SUPPRESSED
 
-SUPPRESSED = models.SuppressedId.__table__
 _WORD = rb"A-Za-z0-9_\-\x80-\xff"
 
 

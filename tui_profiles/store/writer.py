@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,16 +21,9 @@ from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, profile_for
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import company_upkeep, models, suppression
-
-EVENTS = models.Event.__table__
-LINKS = models.IdentityLink.__table__
-PROFILES = models.Profile.__table__
-ANON_IDS = models.ProfileAnonymousId.__table__
-SESSIONS = models.ProfileSession.__table__
-FILES = models.SourceFile.__table__
-REJECTED = models.RejectedLine.__table__
-CATALOG = models.CatalogEntry.__table__
+from . import bulk, company_upkeep, suppression
+from .batch import Batch, BatchResult, FileProgress, IncomingEvent
+from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS
 
 CHUNK = 500  # values in one IN (...) list
 # The events columns in the order StoreWriter._insert_events builds a row for SQLite.
@@ -59,67 +51,6 @@ _SQLITE_INSERT_SESSION = (
     "INSERT INTO sessions (" + ", ".join('"' + k + '"' for k in _SESSION_FIELDS) + ")"  # "end" is an SQL word
     + f" VALUES ({', '.join('?' * len(_SESSION_FIELDS))})"
 )
-
-
-@dataclass(slots=True)
-class IncomingEvent:
-    event: NormalizedEvent
-    file_fingerprint: str | None = None
-    line: int | None = None
-
-
-@dataclass(slots=True)
-class Rejected:
-    file: str
-    line: int
-    reason: str
-    raw: bytes
-    received_at: int
-
-
-@dataclass(slots=True)
-class FileProgress:
-    """How far a file has been read; committed with the events read from it."""
-
-    fingerprint: str
-    path: str
-    size: int
-    offset: int
-    line: int
-    status: str = "reading"  # reading | done | broken
-    mtime_ms: int = 0
-    # (offset, status) the reader started from; if the store says otherwise, another
-    # reader got there first and the whole batch is refused (BatchResult.stale_files).
-    # No row counts as (0, "reading"). None: no check.
-    expect: tuple[int, str] | None = None
-
-
-@dataclass(slots=True)
-class Batch:
-    events: list[IncomingEvent] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    files: list[FileProgress] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class BatchResult:
-    events: int = 0  # new events stored
-    duplicates: int = 0
-    rejected: int = 0
-    suppressed: int = 0  # events and quarantined lines dropped: they carry an erased id
-    touched_profiles: set[int] = field(default_factory=set)  # created or changed
-    removed_profiles: set[int] = field(default_factory=set)  # left with no events
-    stale_files: set[str] = field(default_factory=set)  # fingerprints not as expected: nothing was written
-
-    def __iadd__(self, other: "BatchResult") -> "BatchResult":
-        self.events += other.events
-        self.duplicates += other.duplicates
-        self.rejected += other.rejected
-        self.suppressed += other.suppressed
-        self.touched_profiles |= other.touched_profiles
-        self.removed_profiles |= other.removed_profiles
-        self.stale_files |= other.stale_files
-        return self
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -150,8 +81,6 @@ class StoreWriter:
         """Start a first load if the store holds no events: one transaction for the whole load,
         indexes and profiles built at its end (store/bulk.py). False: the store has events;
         batches go through the usual path."""
-        from . import bulk
-
         conn = self.engine.connect()
         if self._dialect == "sqlite":
             # Index builds sort in temporary files (page cache), not in this process's memory, and
@@ -185,8 +114,6 @@ class StoreWriter:
 
     def end_bulk(self) -> BatchResult:
         """Build what the first load deferred and commit it all."""
-        from . import bulk
-
         assert self._bulk is not None
         conn, trans = self._bulk
         try:
@@ -251,6 +178,14 @@ class StoreWriter:
             with self.engine.connect() as conn:
                 read(conn)
         return out
+
+    def move_to_current_owners(self, conn: Connection, anonymous_ids: set[str], identified: set[str]) -> None:
+        """Give the stored anonymous-only events of these ids the profile they belong to now (the first
+        load's late identity links, store/bulk.py); the profiles are not folded again here."""
+        links = self._links_for(conn, anonymous_ids)
+        moved = self._reresolve(conn, anonymous_ids, links, identified)
+        if moved:
+            self._move_events(conn, moved, self._profile_ids(conn, {key for _, _, key in moved}))
 
     def rebuild_profiles(self, conn: Connection, profile_ids: Iterable[int]) -> tuple[set[int], set[int]]:
         """Fold these profiles again from their stored events, in the caller's transaction
@@ -576,7 +511,7 @@ class StoreWriter:
                     removed.add(pid)
                 else:
                     states[pid] = (state, -1)  # -1: replace every session
-        self._write_states(conn, states)
+        self.write_states(conn, states)
         if removed:
             ids = sorted(removed)
             for chunk in _chunks(ids):
@@ -624,7 +559,9 @@ class StoreWriter:
                           gap_ms=self.settings.session_gap_ms, order_events=self.order_events)
         return states
 
-    def _write_states(self, conn: Connection, states: dict[int, tuple[ProfileState, int | None]]) -> None:
+    def write_states(self, conn: Connection, states: dict[int, tuple[ProfileState, int | None]]) -> None:
+        """Write folded profiles and their sessions: {profile id: (state, sessions to replace from:
+        None none, -1 all, else from that start)}; the first load writes every profile through it."""
         if not states:
             return
         profile_updates = []

@@ -273,7 +273,7 @@ def help_sections() -> list[Section]:
 
 def run_app(settings: Settings, inbox: Path | None = None) -> int:
     """Open the app on the store in `settings`, watching `inbox` if given; the exit code."""
-    from ..cli import now_ms  # honours TUI_PROFILES_NOW, the pinned time of demos
+    from ..domain.clock import now_ms  # honours TUI_PROFILES_NOW, the pinned time of demos
     from ..store.engine import make_engine
 
     reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Settings
-from .reader import Condition
+from ..reader import Condition
 
 _FILTER_MODULES = ("tui_profiles.domain.filters", "tui_profiles.store.filter_sql")
 

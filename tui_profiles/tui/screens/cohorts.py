@@ -21,9 +21,9 @@ from textual.worker import get_current_worker
 
 from ...domain.filters import FilterSyntaxError
 from ...domain.goals import GoalError
+from ...reader import StoreReader
 from ...store.retention import CohortRow, RetentionTable
 from .. import formatting, safe
-from ..reader import StoreReader
 from ..widgets.footer import Footer
 from ..widgets.retention_grid import RetentionGrid
 from ..widgets.rows_list import RowsList

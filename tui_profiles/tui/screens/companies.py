@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ...reader import StoreReader
 from .. import formatting
-from ..reader import StoreReader
 from ..widgets.company_list import CompanyList, header_text
 from ..widgets.footer import Footer
 from ..widgets.search_bar import SearchBar

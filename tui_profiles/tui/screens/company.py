@@ -12,10 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader
 from ...store.companies import CompanyDetail
 from ...store.queries import UserRow
 from .. import formatting, safe
-from ..reader import StoreReader
 from ..widgets.footer import Footer
 from ..widgets.property_rows import property_rows
 from ..widgets.rows_list import RowsList

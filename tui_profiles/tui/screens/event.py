@@ -11,9 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader
 from ...store.queries import EventDetail
 from .. import formatting, safe
-from ..reader import StoreReader
 from ..widgets.event_rows import badge, title
 from ..widgets.footer import Footer
 from ..widgets.property_tree import PropertyTree

@@ -24,9 +24,9 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...reader import Overview, StoreReader
 from ...store.queries import ProfileDetail, SessionRow
 from .. import formatting, safe
-from ..reader import Overview, StoreReader
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer

@@ -24,8 +24,8 @@ from .confirm import EraseConfirm
 from .export_dialog import ExportDialog, ExportRequest
 
 if TYPE_CHECKING:
+    from ...reader import StoreReader
     from ...store.queries import ProfileDetail
-    from ..reader import StoreReader
 
 ACTION_BINDINGS = [
     Binding("c", "open_company", "Company", id="profile.company"),

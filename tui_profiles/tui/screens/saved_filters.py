@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader
 from .. import safe
-from ..reader import StoreReader
 from ..workers import ReportsWorkerErrors
 
 NAME_MAX = 80

@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader
 from ...store.queries import EventRow, SessionRow
 from .. import formatting, safe
-from ..reader import StoreReader
 from ..widgets.event_rows import event_header, event_line
 from ..widgets.footer import Footer
 from ..widgets.rows_list import RowsList

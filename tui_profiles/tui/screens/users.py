@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader, UserQuery
 from .. import formatting, safe
 from ..commands import SavedFilterProvider
-from ..reader import StoreReader, UserQuery
 from ..search import SearchCompiled, compile_search
 from ..suggest import FilterCompleter
 from ..widgets.footer import Footer

@@ -10,9 +10,9 @@ from collections.abc import Hashable
 
 from rich.text import Text
 
+from ...reader import CompanyWindow, StoreReader
 from ...store.companies import CompanyRow
 from .. import formatting, safe
-from ..reader import CompanyWindow, StoreReader
 from .virtual_list import columns_text
 from .windowed_list import MARGIN, WINDOW, WindowedList
 

@@ -14,9 +14,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from ...reader import StoreReader
 from ...store.feedback import PAGE_BEFORE, FeedbackItem
 from .. import formatting, safe
-from ..reader import StoreReader
 from ..workers import ReportsWorkerErrors, read_now
 from .rows_list import RowsList
 from .virtual_list import columns_text

@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader
 from ...store.goals import GoalCompletion
 from .. import formatting, safe
-from ..reader import StoreReader
 from ..workers import ReportsWorkerErrors
 
 GOAL_MARK = "★"

@@ -16,9 +16,9 @@ from textual import work
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from ...reader import StoreReader
 from ...store.queries import EventRow, SessionRow
 from .. import formatting
-from ..reader import StoreReader
 from ..workers import ReportsWorkerErrors, read_now
 from .event_rows import event_line, session_line
 from .virtual_list import VirtualList

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.message import Message
 
+from ...reader import StoreReader, UserQuery, UserWindow
 from ...store.queries import UserRow
 from .. import formatting, safe
-from ..reader import StoreReader, UserQuery, UserWindow
 from .virtual_list import columns_text
 from .windowed_list import MARGIN, WINDOW, Window, WindowedList
 

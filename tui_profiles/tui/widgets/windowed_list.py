@@ -14,7 +14,7 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from ..reader import StoreReader
+from ...reader import StoreReader
 from ..workers import ReportsWorkerErrors
 from .virtual_list import VirtualList
 

@@ -1,0 +1,295 @@
+"""How the faces ask the store: one short connection per call, small frozen results, no Textual.
+
+Every method here blocks on the database, so none may run on the event loop: the app's screens call
+them from `@work(thread=True, ...)` methods and hand the results to widgets; the command line calls
+them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .config import Settings
+from .domain.clock import Clock
+from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
+from .domain.periods import DEFAULT_PERIOD, period_start
+from .ingest import export
+from .store import actions, companies, feedback, goals, queries, retention
+from .store.actions import ErasurePlan, ErasureReport
+from .store.companies import CompanyDetail, CompanyRow
+from .store.feedback import FeedbackItem
+from .store.goals import GoalCompletion
+from .store.queries import EventDetail, EventRow, ProfileDetail, SavedFilterRow, SessionRow, UserRow
+from .store.retention import CohortRow, RetentionTable
+
+# A search condition, built in the worker from its connection and its "now".
+Condition = Callable[[sa.Connection, int], "sa.ColumnElement[bool] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class UserQuery:
+    """Which users the list shows: a period and a search condition."""
+
+    period: str = DEFAULT_PERIOD
+    condition: Condition | None = None
+
+    def since(self, now_ms: int) -> int | None:
+        return period_start(self.period, now_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class UserWindow:
+    """A slice of the user list: `rows` start at index `start`; `total` users match."""
+
+    total: int
+    start: int
+    rows: tuple[UserRow, ...]
+    cursor: int | None = None  # where the followed profile is now, if it was asked for
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    events: int
+    sessions: int
+    avg_session_ms: int
+    top_events: tuple[tuple[str, int], ...]
+    top_pages: tuple[tuple[str, int], ...]
+    per_day: tuple[tuple[int, int], ...]
+    since_ms: int
+    until_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyWindow:
+    """A slice of the Companies list: `rows` start at index `start`; `total` companies match."""
+
+    total: int
+    start: int
+    rows: tuple[CompanyRow, ...]
+
+
+class StoreReader:
+    """Queries for the screens, each in its own short-lived connection."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        try:
+            self.goals: tuple[Goal, ...] = parse_goals(settings.goals)
+            self.goals_error: str | None = None
+        except GoalError as exc:  # shown on the profile; the app still opens
+            self.goals, self.goals_error = (), str(exc)
+
+    def now(self) -> int:
+        return self.clock.now()
+
+    # -- the user list ------------------------------------------------------------
+    def user_window(self, query: UserQuery, start: int, limit: int, *, follow: int | None = None, anchor: int = 0) -> UserWindow:
+        """`limit` users from index `start`; with `follow` (a profile id), the window is placed so
+        that profile sits `anchor` rows below its top, wherever the profile has moved to."""
+        now = self.now()
+        since = query.since(now)
+        with self.engine.connect() as conn:
+            where = query.condition(conn, now) if query.condition else None
+            total = queries.count_users(conn, since_ms=since, where=where)
+            cursor = None
+            if follow is not None:
+                cursor = self._rank(conn, follow, since, where)
+                if cursor is not None:
+                    start = max(0, cursor - anchor)
+            start = max(0, min(start, max(0, total - 1)))
+            rows = queries.list_users(
+                conn, settings=self.settings, now_ms=now, since_ms=since, where=where, limit=limit, offset=start
+            )
+        return UserWindow(total=total, start=start, rows=tuple(rows), cursor=cursor)
+
+    def _rank(self, conn: sa.Connection, profile_id: int, since: int | None, where: sa.ColumnElement[bool] | None) -> int | None:
+        """The index of a profile in the list (newest last seen first, then higher id), or None
+        if it is not in it; built from the public queries: users seen after it, then its ties."""
+        found = queries.users_by_ids(conn, [profile_id], settings=self.settings, now_ms=self.now())
+        if not found:
+            return None
+        seen = found[0].last_seen
+        if since is not None and seen < since:
+            return None
+        above = queries.count_users(conn, since_ms=seen + 1, where=where)
+        ties = queries.list_users(
+            conn, settings=self.settings, now_ms=self.now(), since_ms=seen, where=where, limit=500, offset=above
+        )
+        for i, row in enumerate(ties):
+            if row.profile_id == profile_id:
+                return above + i
+            if row.last_seen != seen:
+                break
+        return None
+
+    def live_count(self) -> int:
+        with self.engine.connect() as conn:
+            return queries.live_count(conn, settings=self.settings, now_ms=self.now())
+
+    def find_users(self, text: str, limit: int = 20) -> list[UserRow]:
+        """Users whose id, anonymous ids, name or email contain the text; most recent first."""
+        where = queries.plain_text_condition(text) if text.strip() else None
+        with self.engine.connect() as conn:
+            return queries.list_users(conn, settings=self.settings, now_ms=self.now(), where=where, limit=limit)
+
+    # -- one profile --------------------------------------------------------------
+    def profile(self, profile_id: int) -> ProfileDetail | None:
+        """The header; its top events and pages are left out, as the screen shows the period's (overview)."""
+        with self.engine.connect() as conn:
+            return queries.profile_detail(conn, profile_id, settings=self.settings, now_ms=self.now(), top=0)
+
+    def find_profile(self, ident: str) -> int | None:
+        with self.engine.connect() as conn:
+            return queries.find_profile(conn, ident)
+
+    def overview(self, profile: ProfileDetail, period: str, contains: str | None) -> Overview:
+        now = self.now()
+        since = period_start(period, now)
+        chart_since = since if since is not None else profile.user.first_seen
+        pid = profile.user.profile_id
+        with self.engine.connect() as conn:
+            events, sessions, total_ms = queries.period_stats(conn, pid, since_ms=since)
+            top_events = queries.top_events(conn, pid, limit=10, since_ms=since, contains=contains or None)
+            top_pages = queries.top_pages(conn, pid, limit=10, since_ms=since, contains=contains or None)
+            per_day = queries.events_per_day(conn, pid, since_ms=chart_since)
+        return Overview(
+            events=events, sessions=sessions, avg_session_ms=total_ms // sessions if sessions else 0,
+            top_events=top_events, top_pages=top_pages, per_day=tuple(per_day), since_ms=chart_since, until_ms=now,
+        )
+
+    def sessions(self, profile_id: int) -> list[SessionRow]:
+        with self.engine.connect() as conn:
+            return queries.sessions_of(conn, profile_id, settings=self.settings, now_ms=self.now(), newest_first=True)
+
+    # -- the timeline -------------------------------------------------------------
+    def timeline_page(self, profile_id: int, *, before: tuple[int, int] | None, limit: int) -> list[EventRow]:
+        """Up to `limit` events older than `before` (or the newest), newest first."""
+        with self.engine.connect() as conn:
+            return queries.timeline(conn, profile_id, newest_first=True, limit=limit, before=before)
+
+    def timeline_newer(self, profile_id: int, *, after: tuple[int, int]) -> list[EventRow]:
+        """Every event newer than `after`, newest first (what arrived since the last look)."""
+        with self.engine.connect() as conn:
+            return queries.timeline(conn, profile_id, newest_first=True, after=after)
+
+    # -- one session, one event ---------------------------------------------------
+    def session(self, profile_id: int, start: int) -> tuple[SessionRow, list[EventRow]] | None:
+        with self.engine.connect() as conn:
+            row = queries.session_at(conn, profile_id, start, settings=self.settings, now_ms=self.now())
+            if row is None:
+                return None
+            return row, queries.session_events(conn, profile_id, row.start, row.end)
+
+    def neighbour_session(self, profile_id: int, start: int, step: int) -> tuple[SessionRow, list[EventRow]] | None:
+        with self.engine.connect() as conn:
+            row = queries.neighbour_session(conn, profile_id, start, step=step, settings=self.settings, now_ms=self.now())
+            if row is None:
+                return None
+            return row, queries.session_events(conn, profile_id, row.start, row.end)
+
+    def event(self, event_id: int) -> EventDetail | None:
+        with self.engine.connect() as conn:
+            return queries.event_detail(conn, event_id)
+
+    def user(self, profile_id: int) -> UserRow | None:
+        with self.engine.connect() as conn:
+            rows = queries.users_by_ids(conn, [profile_id], settings=self.settings, now_ms=self.now())
+        return rows[0] if rows else None
+
+    # -- companies ----------------------------------------------------------------
+    def company_window(self, search: str, start: int, limit: int) -> CompanyWindow:
+        with self.engine.connect() as conn:
+            total = companies.count_companies(conn, search=search or None)
+            start = max(0, min(start, max(0, total - 1)))
+            rows = companies.list_companies(conn, search=search or None, limit=limit, offset=start)
+        return CompanyWindow(total=total, start=start, rows=tuple(rows))
+
+    def find_companies(self, text: str, limit: int = 20) -> list[CompanyRow]:
+        with self.engine.connect() as conn:
+            return companies.list_companies(conn, search=text.strip() or None, limit=limit)
+
+    def company(self, company_id: str, period: str) -> CompanyDetail | None:
+        now = self.now()
+        with self.engine.connect() as conn:
+            return companies.company_detail(conn, company_id, settings=self.settings, now_ms=now, since_ms=period_start(period, now))
+
+    def companies_of(self, profile_id: int) -> list[CompanyRow]:
+        with self.engine.connect() as conn:
+            return companies.companies_of(conn, profile_id)
+
+    @staticmethod
+    def company_members(company_id: str) -> UserQuery:
+        """The user list's query for a company's users (its counted members, every period)."""
+        return UserQuery(period="all", condition=lambda _conn, _now: companies.members_condition(company_id))
+
+    # -- cohorts and retention ----------------------------------------------------
+    def cohorts(self) -> list[CohortRow]:
+        with self.engine.connect() as conn:
+            return retention.cohorts(conn, settings=self.settings, now_ms=self.now())
+
+    def retention(
+        self, *, weeks: int, filter_text: str | None = None, first_event: str | None = None, return_event: str | None = None
+    ) -> RetentionTable:
+        """Raises filters.FilterSyntaxError or goals.GoalError for text that does not parse."""
+        with self.engine.connect() as conn:
+            return retention.retention(
+                conn, settings=self.settings, now_ms=self.now(), weeks=weeks, filter_text=filter_text,
+                first_event=first_event, return_event=return_event,
+            )  # fmt: skip
+
+    # -- the search bar: suggestions and saved filters -----------------------------
+    def catalog(self, kind: str, prefix: str, limit: int) -> list[str]:
+        """Stored event names (`event`), page paths (`page`) or trait keys (`trait`) starting with `prefix`."""
+        with self.engine.connect() as conn:
+            return queries.catalog_values(conn, kind, prefix, limit=limit)
+
+    def saved_filters(self) -> list[SavedFilterRow]:
+        with self.engine.connect() as conn:
+            return queries.saved_filters(conn)
+
+    def save_filter(self, name: str, query: str) -> None:
+        """Save (or replace) a named filter, in the store: everyone on it sees it."""
+        with self.engine.begin() as conn:
+            queries.save_filter(conn, name, query, now_ms=self.now())
+
+    def delete_filter(self, name: str) -> bool:
+        with self.engine.begin() as conn:
+            return queries.delete_filter(conn, name)
+
+    # -- goals and feedback -------------------------------------------------------
+    def goal_completions(self, profile_id: int) -> list[GoalCompletion]:
+        if not self.goals:
+            return []
+        with self.engine.connect() as conn:
+            return goals.goal_completions(conn, profile_id, self.goals, settings=self.settings)
+
+    def goal_tags(self, events: list[EventRow]) -> dict[int, tuple[str, ...]]:
+        """{event_id: goal names} for the events that meet a configured goal (no query: the events are here)."""
+        return tag_goal_events(events, self.goals) if self.goals else {}
+
+    def feedback(self, profile_id: int) -> list[FeedbackItem]:
+        with self.engine.connect() as conn:
+            return feedback.feedback_of(conn, profile_id, settings=self.settings, newest_first=True)
+
+    # -- profile actions (these write) --------------------------------------------
+    def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:
+        """Write the profile's export file; the number of events written, None if the profile is gone."""
+        return export.export_profile(self.engine, profile_id, path, fmt=fmt, settings=self.settings, now_ms=self.now())
+
+    def set_excluded(self, profile_id: int, excluded: bool) -> bool:
+        with self.engine.begin() as conn:
+            return actions.set_excluded(conn, profile_id, excluded)
+
+    def erasure_plan(self, profile_id: int) -> ErasurePlan | None:
+        with self.engine.connect() as conn:
+            return actions.erasure_plan(conn, profile_id)
+
+    def erase_profile(self, profile_id: int) -> ErasureReport | None:
+        return actions.erase_profile(self.engine, profile_id, settings=self.settings, now_ms=self.now())

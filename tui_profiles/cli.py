@@ -20,7 +20,7 @@ from .cli_common import (
     profile_id,
     user_json,
 )
-from .config import Settings, load_settings
+from .config import Settings
 from .domain.clock import now_ms
 from .domain.periods import PERIODS, period_start
 
@@ -86,6 +86,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .config import SettingsError
 
     try:
+        # pydantic-settings is loaded here, not with config.py: tests and hot paths build Settings() directly.
+        from .settings_sources import load_settings
+
         settings = load_settings(args.db)
     except SettingsError as exc:
         raise CliError(str(exc)) from None

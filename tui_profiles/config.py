@@ -51,11 +51,3 @@ class Settings:
 
 class SettingsError(ValueError):
     """A setting cannot be used; the message names it, the file or variable it came from, and what was expected."""
-
-
-def load_settings(db_url: str | None = None) -> Settings:
-    """Settings from config.toml, then TUI_PROFILES_ variables, then the given database URL (--db); defaults otherwise."""
-    # pydantic-settings is loaded here, not with this module: tests and hot paths build Settings() directly.
-    from .settings_sources import read_settings
-
-    return read_settings(db_url).settings()

@@ -256,3 +256,8 @@ def _problem(err: Any, values: dict[str, Any], sources: dict[str, Source]) -> st
 def _shown(value: Any, limit: int = 80) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def load_settings(db_url: str | None = None) -> Settings:
+    """Settings from config.toml, then TUI_PROFILES_ variables, then the given database URL (--db); defaults otherwise."""
+    return read_settings(db_url).settings()

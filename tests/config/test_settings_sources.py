@@ -8,8 +8,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from tui_profiles.config import DAY_MS, MINUTE_MS, Settings, SettingsError, default_db_url, load_settings
-from tui_profiles.settings_sources import SETTING_NAMES, Source, find_config_file, read_settings
+from tui_profiles.config import DAY_MS, MINUTE_MS, Settings, SettingsError, default_db_url
+from tui_profiles.settings_sources import SETTING_NAMES, Source, find_config_file, load_settings, read_settings
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from tests.people import write_people
 from tests.store.filter_stores import random_store
 from tests.storekit import NOW_ISO, ingest
-from tui_profiles.config import Settings, SettingsError, load_settings
+from tui_profiles.config import Settings, SettingsError
 from tui_profiles.domain import filters
 from tui_profiles.domain.feedback import read_answer
 from tui_profiles.domain.goals import GoalError, parse_condition, parse_goals, tag_goal_events
+from tui_profiles.settings_sources import load_settings
 from tui_profiles.store import feedback, goals, models, queries
 from tui_profiles.store.engine import make_engine
 from tui_profiles.store.filter_sql import event_condition

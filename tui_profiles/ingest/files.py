@@ -375,6 +375,19 @@ class FileIngestor:
             self.on_batch(result)
         return result
 
+    def commit_read(self, batch: Batch) -> BatchResult:
+        """Commit a batch read elsewhere (the second process) as `flush` commits its own; a result with
+        `stale_files` means another writer moved one of its files on, and nothing was counted."""
+        result = self._apply(batch)
+        if result.stale_files:
+            return result
+        for progress in batch.files:
+            self._known[progress.fingerprint] = progress
+        self.totals.add(result)
+        if self.on_batch is not None:
+            self.on_batch(result)
+        return result
+
     def _apply(self, batch: Batch) -> BatchResult:
         if self.writer.in_bulk:  # one transaction for the whole load: a failure ends it
             return self.writer.apply(batch)

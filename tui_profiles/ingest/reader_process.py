@@ -21,11 +21,11 @@ import pickle
 import signal
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.formats import NormalizedEvent
 from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent
@@ -33,7 +33,16 @@ from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from .files import FileIngestor
+
+class FileIngestor(Protocol):
+    """What this module needs of `files.FileIngestor` (which imports this module, so not the other way)."""
+
+    writer: Any
+    on_batch: Callable[[BatchResult], object] | None
+
+    def read_file(self, path: Path, *, final: bool, give_up: bool = False, note: str = "") -> Any: ...
+    def flush(self) -> BatchResult | None: ...
+    def commit_read(self, batch: Batch) -> BatchResult: ...
 
 _FIELDS = tuple(f.name for f in fields(NormalizedEvent))
 _INHERITED: list[object] = []  # in the reader: what must outlive it untouched
@@ -84,14 +93,9 @@ def read_in_second_process(ingestor: FileIngestor, files: Iterable[Path]) -> Non
             if kind == "error":
                 raise ReaderFailed(payload)
             batch = _unpack(payload)
-            result = ingestor._apply(batch)
+            result = ingestor.commit_read(batch)
             if result.stale_files:
                 raise Stale(sorted(result.stale_files))
-            for progress in batch.files:
-                ingestor._known[progress.fingerprint] = progress
-            ingestor.totals.add(result)
-            if ingestor.on_batch is not None:
-                ingestor.on_batch(result)
     finally:
         receive.close()
         if reader.is_alive():

@@ -612,7 +612,7 @@ _KEYISH = re.compile(r"[\w.$-]*")
 def terms_for_completion(query: str, cursor: int) -> tuple[str, str]:
     """(kind, prefix): what the term under the cursor is, and its text typed so far, unquoted."""
     head = query[: max(0, min(cursor, len(query)))]
-    term = head[_term_start(head) :]
+    term = head[term_start(head) :]
     term = term[1:] if term.startswith("-") else term
     colon = _unquoted_index(term, ":")
     if colon < 0:
@@ -644,7 +644,7 @@ def _did_completion(value: str) -> tuple[str, str]:
     return ("none", "") if test.startswith(("<", ">")) else ("value", _unquote(test.removeprefix("~")))
 
 
-def _term_start(text: str) -> int:
+def term_start(text: str) -> int:
     """Where the last term begins: after the last space outside quotes."""
     start, in_quote, i = 0, False, 0
     while i < len(text):

@@ -89,7 +89,7 @@ def complete(query: str, cursor: int, lookup: Lookup, *, limit: int = LIMIT) -> 
 
 def _term_span(query: str, cursor: int) -> tuple[int, int]:
     """The term under the cursor: from its start (after a leading `-`) to the next space after the cursor."""
-    start = filters._term_start(query[:cursor])  # noqa: SLF001 - the parser's own rule for where a term starts
+    start = filters.term_start(query[:cursor])  # the parser's own rule for where a term starts
     start += query[start : start + 1] == "-"
     end = cursor
     while end < len(query) and not query[end].isspace():

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Tabs, Tree
 
 from ..config import Settings
+from . import textual_compat
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
 from .messages import StoreChanged
@@ -115,13 +116,13 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         if self._profile_screen is None:
             profile = self._profile_screen = ProfileScreen(self.reader, None)
             self.install_screen(profile, "profile")
-            await self._get_screen(profile)[1]  # noqa: SLF001 - mounts it without showing it
+            await textual_compat.mount_unseen(self, profile)
             await profile.prepare()
         if self._session_screen is None:
             session = self._session_screen = SessionScreen(self.reader, None)
             self.install_screen(session, "session")
-            await self._get_screen(session)[1]  # noqa: SLF001
-            session._refresh_layout(self.size)  # noqa: SLF001 - laid out now, unseen
+            await textual_compat.mount_unseen(self, session)
+            textual_compat.lay_out_unseen(session, self.size)
             session.styled()
         # What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
         # app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
@@ -159,7 +160,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
                 # queued to it), not at the next frame of its update timer (up to 1/60 s later).
                 screen = self.screen
                 screen.refresh()
-                screen.call_later(screen._on_timer_update)  # noqa: SLF001 - Textual's "draw now"
+                screen.call_later(textual_compat.paint_now, screen)
 
         self.run_worker(release(), group="hold-updates", exit_on_error=False)
 

@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...store.queries import ProfileDetail, SessionRow
-from .. import formatting, safe
+from .. import formatting, safe, textual_compat
 from ..reader import Overview, StoreReader
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
@@ -137,7 +137,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         switcher = self.query_one(ContentSwitcher)
         for pane_id in (*TABS[1:], TABS[0]):
             switcher.current = pane_id
-            self._refresh_layout(self.app.size)  # noqa: SLF001 - Textual's layout of a screen, here unseen
+            textual_compat.lay_out_unseen(self, self.app.size)
             await asyncio.sleep(0)  # its widgets handle their Resize before the next pane
         self.styled()  # just mounted: the first showing need not restyle it
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -21,7 +21,7 @@ from ..config import Settings
 from . import textual_compat
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
-from .messages import StoreChanged
+from .messages import OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged
 from .reader import DEFAULT_PERIOD, PERIODS, Clock, StoreReader
 from .screens.cohorts import CohortsScreen
 from .screens.companies import CompaniesScreen
@@ -190,6 +190,31 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def open_cohorts(self) -> None:
         if not isinstance(self.screen, CohortsScreen):
             self.push_screen(CohortsScreen(self.reader))
+
+    # Screens ask with a message (tui/messages.py); the methods above do the opening (tests call them too).
+    @on(OpenProfile)
+    def _profile_asked(self, message: OpenProfile) -> None:
+        self.open_profile(message.profile_id)
+
+    @on(OpenSession)
+    def _session_asked(self, message: OpenSession) -> None:
+        self.open_session(message.profile_id, message.start)
+
+    @on(OpenEvent)
+    def _event_asked(self, message: OpenEvent) -> None:
+        self.open_event(message.event_id)
+
+    @on(OpenCompany)
+    def _company_asked(self, message: OpenCompany) -> None:
+        self.open_company(message.company_id)
+
+    @on(OpenCompanies)
+    def _companies_asked(self) -> None:
+        self.open_companies()
+
+    @on(OpenCohorts)
+    def _cohorts_asked(self) -> None:
+        self.open_cohorts()
 
     def action_open_companies(self) -> None:
         self.open_companies()

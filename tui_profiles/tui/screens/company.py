@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from ...store.companies import CompanyDetail
 from ...store.queries import UserRow
 from .. import formatting, safe
+from ..messages import OpenProfile
 from ..reader import StoreReader
 from ..widgets.footer import Footer
 from ..widgets.property_rows import property_rows
@@ -208,7 +209,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         elif source.id == "company-live":
             user = source.current  # type: ignore[attr-defined]
         if user is not None:
-            self.app.open_profile(user.profile_id)  # type: ignore[attr-defined]
+            self.app.post_message(OpenProfile(user.profile_id))
 
 
 def _count_line(row: tuple[str, int], width: int) -> Text:

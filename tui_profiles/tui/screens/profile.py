@@ -12,6 +12,7 @@ None until built.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
@@ -26,6 +27,7 @@ from textual.worker import get_current_worker
 
 from ...store.queries import ProfileDetail, SessionRow
 from .. import formatting, safe, textual_compat
+from ..messages import OpenEvent, OpenSession
 from ..reader import Overview, StoreReader
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
@@ -41,6 +43,9 @@ from ..workers import ReportsWorkerErrors, read_now
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
 from .visible import FollowsStore, in_view
+
+if TYPE_CHECKING:
+    from ..app import ProfilesApp
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties")
 TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties"}
@@ -174,7 +179,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
             self._show_properties()
             return
         # The tab is drawn once, with its rows, not empty and then again (a few ms, 150 at most).
-        self.app.hold_updates(read)  # type: ignore[attr-defined]
+        cast("ProfilesApp", self.app).hold_updates(read)
 
     def _pane_widget(self, selector: str, kind: type[Widget] = Widget) -> Widget | None:
         """A widget inside a tab, or None while that tab has not been shown."""
@@ -448,16 +453,16 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         if source.id == "session-list":
             session = source.current  # type: ignore[attr-defined]
             if session is not None:
-                self.app.open_session(self.profile_id, session.start)  # type: ignore[attr-defined]
+                self.app.post_message(OpenSession(self.profile_id, session.start))
 
     def on_timeline_open_session(self, message: Timeline.OpenSession) -> None:
-        self.app.open_session(self.profile_id, message.session.start)  # type: ignore[attr-defined]
+        self.app.post_message(OpenSession(self.profile_id, message.session.start))
 
     def on_timeline_open_event(self, message: Timeline.OpenEvent) -> None:
-        self.app.open_event(message.event.event_id)  # type: ignore[attr-defined]
+        self.app.post_message(OpenEvent(message.event.event_id))
 
     def on_feedback_list_open_event(self, message: FeedbackList.OpenEvent) -> None:
-        self.app.open_event(message.event_id)  # type: ignore[attr-defined]
+        self.app.post_message(OpenEvent(message.event_id))
 
 
 def _count_line(row: tuple[str, int], width: int) -> Text:

@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 
 from .. import formatting, safe
 from ..commands import SavedFilterProvider
+from ..messages import OpenProfile
 from ..reader import StoreReader, UserQuery
 from ..search import SearchCompiled, compile_search
 from ..suggest import FilterCompleter
@@ -193,7 +194,7 @@ class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         user = self.user_list.user_at(message.index)
         if user is not None:
-            self.app.open_profile(user.profile_id)  # type: ignore[attr-defined]
+            self.app.post_message(OpenProfile(user.profile_id))
 
     # -- saved filters ------------------------------------------------------------
     @property

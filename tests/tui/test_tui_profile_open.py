@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.support import NOW, Journal, build_store, ingest_later, make_app, screen_text, settle
+from tui_profiles.tui.messages import StoreChanged
 from tui_profiles.tui.screens.help import HelpScreen
 from tui_profiles.tui.screens.profile import ProfileScreen
 from tui_profiles.tui.screens.session import SessionScreen
@@ -264,3 +265,26 @@ async def test_a_period_change_while_the_profile_loads_is_not_lost(store: str) -
         await settle(pilot)
         stats = app.screen.query_one("#overview-stats").render().plain
         assert stats.startswith("last 7d") and "events 7" in stats
+
+
+async def test_the_period_and_store_changes_reach_the_screens_in_the_stack_only(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        profile = app.screen
+        assert isinstance(profile, ProfileScreen)
+        shown = profile._overview_generation  # noqa: SLF001
+        await pilot.press("p")  # in the stack: re-reads its overview
+        await settle(pilot)
+        assert profile._overview_generation == shown + 1  # noqa: SLF001
+        await pilot.press("escape")
+        await settle(pilot)
+        # Kept by the app for the next open, out of the stack: hears neither.
+        await pilot.press("p")
+        app.post_message(StoreChanged(frozenset({profile.profile_id})))
+        await settle(pilot)
+        assert profile._overview_generation == shown + 1 and not profile._stale  # noqa: SLF001
+        assert "last 90d" in screen_text(app)  # the user list, in the stack, did
+

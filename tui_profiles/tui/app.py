@@ -19,6 +19,7 @@ from textual.widgets import Tabs, Tree
 
 from ..config import Settings
 from . import textual_compat
+from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
 from .messages import OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged
@@ -89,6 +90,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
         self._switch_interval = sys.getswitchinterval()
+        self.broadcasts = Broadcasts(self)  # the period and store changes, to the screens in the stack
 
     def on_mount(self) -> None:
         gc.set_threshold(*GC_THRESHOLDS)
@@ -235,13 +237,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.period = names[(names.index(self.period) + 1) % len(names)]
 
     def watch_period(self, period: str) -> None:
-        # Screens are told directly, as with store changes: a watcher a screen registers on the app
-        # (`self.watch(self.app, "period", ...)`) is only dropped when the period next changes, and
-        # until then it keeps every closed screen in memory.
-        for screen in self.screen_stack:
-            handler = getattr(screen, "period_changed", None)
-            if handler is not None:
-                handler(period)
+        # A signal, as for store changes, whose subscriptions hold screens weakly: a watcher a screen
+        # registers on the app (`self.watch(self.app, "period", ...)`) is only dropped when the period
+        # next changes, and until then it keeps every closed screen in memory.
+        self.broadcasts.period.publish(period)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -256,10 +255,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             self.post_message(StoreChanged(touched, removed))
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        for screen in self.screen_stack:
-            handler = getattr(screen, "store_changed", None)
-            if handler is not None:
-                handler(message.touched, message.removed)
+        self.broadcasts.store.publish(message)
 
     @work(thread=True, exclusive=True, group="watcher", exit_on_error=False)
     def watch_inbox(self, folder: Path) -> None:

@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from ...store.companies import CompanyDetail
 from ...store.queries import UserRow
 from .. import formatting, safe
+from ..broadcasts import broadcasts, hear_while_stacked
 from ..messages import OpenProfile
 from ..reader import StoreReader
 from ..widgets.footer import Footer
@@ -81,6 +82,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         return self.query_one(UserList)
 
     def on_mount(self) -> None:
+        hear_while_stacked(broadcasts(self).period, self.period_changed)
         self.users.focus()
         self.users.set_query(self.reader.company_members(self.company_id))
         self._reload()
@@ -131,7 +133,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         self.on_resize()
 
     def period_changed(self, _period: str) -> None:
-        """The app's period changed (the app tells every screen in the stack)."""
+        """The app's period changed (heard while in the app's stack)."""
         self._reload()
 
     # -- live ---------------------------------------------------------------------

@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 
 from ...store.queries import ProfileDetail, SessionRow
 from .. import formatting, safe, textual_compat
+from ..broadcasts import broadcasts, hear_while_stacked
 from ..messages import OpenEvent, OpenSession
 from ..reader import Overview, StoreReader
 from ..widgets.activity_chart import ActivityChart
@@ -186,6 +187,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         return next(iter(self.query(selector).results(kind)), None)
 
     def on_mount(self) -> None:
+        hear_while_stacked(broadcasts(self).period, self.period_changed)
         self.set_interval(5.0, self.tick)
         self.query_one("#top-events", RowsList).focus(scroll_visible=False)
         if self.profile_id is not None:
@@ -309,7 +311,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         return getattr(self.app, "period", "7d")
 
     def period_changed(self, _period: str) -> None:
-        """The app's period changed (called by the app: a watcher on it would keep this screen alive once closed)."""
+        """The app's period changed (heard while in the app's stack: a watcher on it would keep this screen alive once closed)."""
         self._reload_overview()
 
     # -- live ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from .. import formatting, safe
+from ..broadcasts import broadcasts, hear_while_stacked
 from ..commands import SavedFilterProvider
 from ..messages import OpenProfile
 from ..reader import StoreReader, UserQuery
@@ -88,6 +89,7 @@ class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
         return getattr(self.app, "period", "7d")
 
     def on_mount(self) -> None:
+        hear_while_stacked(broadcasts(self).period, self.period_changed)
         self.user_list.focus()
         self.user_list.set_query(UserQuery(period=self.period))
         self.count_live()
@@ -156,7 +158,7 @@ class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
         self.query_one(TitleBar).right = right
 
     def period_changed(self, period: str) -> None:
-        """The app's period changed (the app tells every screen in its stack)."""
+        """The app's period changed (heard while in the app's stack)."""
         self._show_status()
         self.user_list.set_query(UserQuery(period=period, condition=self.search.condition))
 

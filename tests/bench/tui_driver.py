@@ -145,11 +145,12 @@ async def scroll_to_end(keys: Keys, group: str, limit: int) -> int:
 async def drive(out: Path, url: str, now: int, spawned_at: float, mode: str, heavy: str | None, inbox: Path | None) -> None:
     from tui_profiles.config import Settings
     from tui_profiles.store.engine import make_engine
-    from tui_profiles.tui.app import ProfilesApp
+    from tui_profiles.tui.app import ProfilesApp, freeze_heap, tune_process
     from tui_profiles.tui.reader import Clock, StoreReader
 
     reader = StoreReader(make_engine(url), Settings(db_url=url), Clock(now=lambda: now))
-    app = ProfilesApp(reader, inbox=inbox)
+    tune_process()  # as `run_app` does
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap)
     result: dict[str, object] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await first_paint(pilot, app)

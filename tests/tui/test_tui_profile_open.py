@@ -4,6 +4,7 @@ a closed profile leaves nothing behind; the footer follows the focus and its key
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from pathlib import Path
 
@@ -288,3 +289,18 @@ async def test_the_period_and_store_changes_reach_the_screens_in_the_stack_only(
         assert profile._overview_generation == shown + 1 and not profile._stale  # noqa: SLF001
         assert "last 90d" in screen_text(app)  # the user list, in the stack, did
 
+
+
+async def test_the_app_leaves_the_process_alone_and_says_when_its_screens_are_prepared(store: str) -> None:
+    # Collector thresholds, freezing and the GIL switch interval are `run_app`'s (tune_process, freeze_heap).
+    before = (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval())
+    prepared: list[tuple[bool, bool]] = []
+
+    def after_prepare() -> None:
+        prepared.append((app.get_screen("profile").is_mounted, app.get_screen("session").is_mounted))
+
+    app = make_app(store, after_prepare=after_prepare)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert prepared == [(True, True)]
+        assert (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval()) == before

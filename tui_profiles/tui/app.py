@@ -80,7 +80,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         *,
         inbox: Path | None = None,
         writer_engine: WriterFactory | None = None,
+        after_prepare: Callable[[], object] | None = None,
     ) -> None:
+        """`after_prepare` runs once the profile and session screens are built: `run_app` freezes the
+        collector's view of the heap there (`gc.freeze`); tests leave the process as it was."""
         super().__init__()
         self.reader = reader
         self.inbox = inbox
@@ -89,15 +92,12 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
-        self._switch_interval = sys.getswitchinterval()
+        self.after_prepare = after_prepare
         self.broadcasts = Broadcasts(self)  # the period and store changes, to the screens in the stack
 
     def on_mount(self) -> None:
-        gc.set_threshold(*GC_THRESHOLDS)
         # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
         self.animation_level = "none"
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.push_screen(UsersScreen(self.reader))
         self.prepare_screens()
         if self.inbox is not None:
@@ -105,7 +105,6 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     def on_unmount(self) -> None:
         self.stop_watching.set()
-        sys.setswitchinterval(self._switch_interval)
 
     async def action_quit(self) -> None:
         self.stop_watching.set()  # the watcher's thread must not keep the process alive
@@ -126,10 +125,8 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             await textual_compat.mount_unseen(self, session)
             textual_compat.lay_out_unseen(session, self.size)
             session.styled()
-        # What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
-        # app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
-        # opened, by then over ~300,000 objects.
-        gc.freeze()
+        if self.after_prepare is not None:
+            self.after_prepare()
 
     def open_profile(self, profile_id: int) -> None:
         # One profile screen serves every open: composing, styling and laying out a new one was most of
@@ -293,13 +290,31 @@ def help_sections() -> list[Section]:
     ]
 
 
+def tune_process() -> None:
+    """Tune the interpreter for the app: rarer collections of young objects, quicker GIL hand-overs.
+
+    Process-wide and never undone: for a process that runs the app (`run_app`, the benchmarks), not
+    for the tests. Pass `after_prepare=freeze_heap` to the app as well.
+    """
+    gc.set_threshold(*GC_THRESHOLDS)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+def freeze_heap() -> None:
+    """What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
+    app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
+    opened, by then over ~300,000 objects. Run once the screens are prepared (`after_prepare`)."""
+    gc.freeze()
+
+
 def run_app(settings: Settings, inbox: Path | None = None) -> int:
     """Open the app on the store in `settings`, watching `inbox` if given; the exit code."""
     from ..cli import now_ms  # honours TUI_PROFILES_NOW, the pinned time of demos
     from ..store.engine import make_engine
 
     reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))
-    app = ProfilesApp(reader, inbox=inbox)
+    tune_process()
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap)
     try:
         result = app.run()
     finally:

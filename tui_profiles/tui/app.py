@@ -234,9 +234,9 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.period = names[(names.index(self.period) + 1) % len(names)]
 
     def watch_period(self, period: str) -> None:
-        # A signal, as for store changes, whose subscriptions hold screens weakly: a watcher a screen
-        # registers on the app (`self.watch(self.app, "period", ...)`) is only dropped when the period
-        # next changes, and until then it keeps every closed screen in memory.
+        # Heard by the screens in the stack, as store changes are (tui/broadcasts.py). Not a watcher each
+        # screen registers on the app (`self.watch(self.app, "period", ...)`): that is only dropped when
+        # the period next changes, and until then it keeps every closed screen in memory.
         self.broadcasts.period.publish(period)
 
     def action_help(self) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tests.bench.tui_driver import Keys, first_paint, settle
 from tests.tui.support import DAY, MIN, NOW, Journal, build_store, demo_journal, make_app
+from tui_profiles.tui.app import freeze_heap, tune_process
 
 
 def heavy_journal(events: int) -> Journal:
@@ -38,7 +39,8 @@ def heavy_journal(events: int) -> Journal:
 
 
 async def measure(url: str, rounds: int) -> dict[str, list[float]]:
-    app = make_app(url)
+    tune_process()  # as `run_app` does
+    app = make_app(url, after_prepare=freeze_heap)
     async with app.run_test(size=(120, 40)) as pilot:
         await first_paint(pilot, app)
         keys = Keys(pilot, app)

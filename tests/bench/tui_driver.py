@@ -42,39 +42,22 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:  # noqa: ANN001
     Pilot's own `press` and `pause` sleep 20 ms at a time until the CPU is idle:
     they would measure the harness. This waits on the message queues instead.
     """
+    from tui_profiles.tui import textual_compat
+
     deadline = time.perf_counter() + timeout
     quiet = 0
     # A key travels app -> screen -> widget -> message -> screen: each hop queues anew, so
     # "nothing pending" must hold for a few rounds in a row.
     while quiet < 4 and time.perf_counter() < deadline:
-        await pilot._wait_for_screen()
+        await textual_compat.wait_for_screen(pilot)
         # A screen switch holds updates back for 50 ms (App.delay_update): the screen is not updated yet.
-        if busy(app) or getattr(app, "_batch_count", 0) or not getattr(app.screen, "is_mounted", True):
+        if busy(app) or textual_compat.updates_held(app) or not getattr(app.screen, "is_mounted", True):
             quiet = 0
             await asyncio.sleep(0.0005)
         else:
             quiet += 1
             await asyncio.sleep(0)
-    app.screen._on_timer_update()  # paint now, as the next frame would
-
-
-def _key_event(key: str):  # noqa: ANN202
-    """The Key event Pilot would send for `key` (same naming rules)."""
-    import unicodedata
-
-    from textual import events
-
-    try:
-        from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
-    except ImportError:  # private helpers moved: plain names still work
-        return events.Key(key, key if len(key) == 1 else None)
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
-    try:
-        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-    except KeyError:
-        char = key if len(key) == 1 else None
-    return events.Key(key, char)
+    textual_compat.paint_now(app.screen)  # as the next frame would
 
 
 class Keys:
@@ -83,11 +66,13 @@ class Keys:
         self.times: dict[str, list[float]] = {}
 
     async def press(self, group: str, *keys: str) -> None:
+        from tui_profiles.tui.textual_compat import key_event
+
         for key in keys:
-            event = _key_event(key)
+            event = key_event(key)  # the Key event Pilot would send
             event.set_sender(self.app)
             began = time.perf_counter()
-            await self.app._post_message(event)  # queued now (the driver's send_message queues it later, from a thread)
+            self.app.post_message(event)  # queued now (the driver's send_message queues it later, from a thread)
             await settle(self.pilot, self.app)
             self.times.setdefault(group, []).append((time.perf_counter() - began) * 1000)
 
@@ -100,10 +85,11 @@ def focused_list(app):  # noqa: ANN001, ANN201
 
 
 async def first_paint(pilot, app) -> None:  # noqa: ANN001
+    from tui_profiles.tui import textual_compat
     from tui_profiles.tui.widgets.user_list import UserList
 
     while True:
-        await pilot._wait_for_screen()
+        await textual_compat.wait_for_screen(pilot)
         try:
             users = app.screen.query_one(UserList)
         except Exception:  # noqa: BLE001 - the screen is not mounted yet
@@ -161,10 +147,11 @@ async def drive(out: Path, url: str, now: int, spawned_at: float, mode: str, hea
     from tui_profiles.domain.clock import Clock
     from tui_profiles.reader import StoreReader
     from tui_profiles.store.engine import make_engine
-    from tui_profiles.tui.app import ProfilesApp
+    from tui_profiles.tui.app import ProfilesApp, freeze_heap, tune_process
 
     reader = StoreReader(make_engine(url), Settings(db_url=url), Clock(now=lambda: now))
-    app = ProfilesApp(reader, inbox=inbox)
+    tune_process()  # as `run_app` does
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap)
     result: dict[str, object] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await first_paint(pilot, app)

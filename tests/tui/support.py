@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -25,6 +27,7 @@ from tui_profiles.reader import StoreReader
 from tui_profiles.store.batch import BatchResult
 from tui_profiles.store.engine import make_engine
 from tui_profiles.store.writer import StoreWriter
+from tui_profiles.tui import textual_compat
 from tui_profiles.tui.app import ProfilesApp
 
 NOW = PINNED_NOW_MS
@@ -171,10 +174,20 @@ async def settle(pilot: Pilot) -> None:
     raise AssertionError("workers never settled")
 
 
+class Notes:
+    """What the app said with `notify`, in order: pass it as `run_test(message_hook=...)`, which shows it every message."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.said.append(str(message.notification.message))
+
+
 def screen_text(app: ProfilesApp) -> str:
     """What is on screen, as plain text lines (what a person would read)."""
-    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the whole screen, as drawn
-    return "\n".join(strip.text for strip in strips)
+    return "\n".join(textual_compat.screen_lines(app.screen))  # the whole screen, as drawn
 
 
 SIZE = (120, 40)

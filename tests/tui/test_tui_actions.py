@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.teams import HOSTILE_ANSWER, build_teams_store, count_rows, make_teams_app
-from tests.tui.support import HOSTILE_EVENT, HOSTILE_ID, HOSTILE_NAME, NOW, ingest, screen_text, settle
+from tests.tui.support import HOSTILE_EVENT, HOSTILE_ID, HOSTILE_NAME, NOW, Notes, ingest, screen_text, settle
 from tui_profiles.store import queries
 from tui_profiles.store.engine import make_engine
 from tui_profiles.tui import safe
@@ -50,10 +50,6 @@ async def open_user(pilot, text: str) -> ProfileScreen:  # noqa: ANN001
     return pilot.app.screen
 
 
-def notes(app) -> list[str]:  # noqa: ANN001
-    return [str(n.message) for n in app._notifications]  # noqa: SLF001
-
-
 def read_csv(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.reader(fh))
@@ -65,7 +61,8 @@ async def test_export_asks_for_the_path_then_writes_csv_or_jsonl(store: str, tmp
     out.mkdir()
     monkeypatch.chdir(out)  # the default folder is the current one
     app = make_teams_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
         await settle(pilot)
         profile = await open_user(pilot, "alice")
         events = profile.detail.user.events
@@ -85,7 +82,7 @@ async def test_export_asks_for_the_path_then_writes_csv_or_jsonl(store: str, tmp
         assert table[0] == ["time", "session", "type", "name", "page", "properties"]
         assert len(table) - 1 == events == 12
         assert ["Order Completed"] == [r[3] for r in table[1:] if r[3] == "Order Completed"]
-        assert f"12 events (csv) written to {out / 'profile-user-alice.csv'}" in notes(app)
+        assert f"12 events (csv) written to {out / 'profile-user-alice.csv'}" in notes.said
         # JSONL by the radio button: the suffix follows; a relative path is under the current folder.
         await pilot.press("e")
         await settle(pilot)
@@ -106,7 +103,7 @@ async def test_export_asks_for_the_path_then_writes_csv_or_jsonl(store: str, tmp
         await settle(pilot)
         await pilot.press("ctrl+u", *"no/such/folder/x.csv", "enter")
         await settle(pilot)
-        assert any(n.startswith(f"cannot write {out / 'no/such/folder/x.csv'}") for n in notes(app))
+        assert any(n.startswith(f"cannot write {out / 'no/such/folder/x.csv'}") for n in notes.said)
         assert app.is_running and sorted(p.name for p in out.iterdir()) == ["alice.jsonl", "profile-user-alice.csv"]
 
 
@@ -130,7 +127,8 @@ async def test_a_hostile_profile_exports_under_a_plain_file_name(store: str, tmp
 # -- exclude / include ------------------------------------------------------------------
 async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reverses(any_store: str) -> None:
     app = make_teams_app(any_store)
-    async with app.run_test(size=SIZE) as pilot:
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
         await settle(pilot)
         assert "● 2 live now" in screen_text(app)
         profile = await open_user(pilot, "bob")
@@ -138,7 +136,7 @@ async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reve
         await settle(pilot)
         assert profile.detail.user.excluded
         assert "Bob Stone  identified  excluded  ● live" in screen_text(app)
-        assert any(n.startswith("Bob Stone excluded") for n in notes(app))
+        assert any(n.startswith("Bob Stone excluded") for n in notes.said)
         await pilot.press("escape")
         await settle(pilot)
         # Still listed, marked; the live count leaves him out.
@@ -169,7 +167,8 @@ async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reve
 async def test_delete_asks_cancel_keeps_and_confirm_erases_then_the_list_refreshes(any_store: str) -> None:
     store = any_store
     app = make_teams_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
         await settle(pilot)
         await open_user(pilot, "carol")
         carol_events = count_rows(store, "events", "user_id = 'user-carol'")
@@ -184,7 +183,7 @@ async def test_delete_asks_cancel_keeps_and_confirm_erases_then_the_list_refresh
         # Escape keeps everything.
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, ProfileScreen) and "Nothing was erased." in notes(app)
+        assert isinstance(app.screen, ProfileScreen) and "Nothing was erased." in notes.said
         assert count_rows(store, "events", "user_id = 'user-carol'") == 5
         # A stray enter does nothing until the word is typed.
         await pilot.press("D")
@@ -198,7 +197,7 @@ async def test_delete_asks_cancel_keeps_and_confirm_erases_then_the_list_refresh
         await settle(pilot)
         # Back on the list, which no longer has her.
         assert isinstance(app.screen, UsersScreen)
-        assert any(n.startswith("Erased user-carol: 5 events, 1 profiles") for n in notes(app))
+        assert any(n.startswith("Erased user-carol: 5 events, 1 profiles") for n in notes.said)
         assert count_rows(store, "events", "user_id = 'user-carol'") == 0
         assert count_rows(store, "profiles", "external_id = 'user-carol'") == 0
         assert count_rows(store, "suppressed_ids", "id = 'user-carol'") == 1

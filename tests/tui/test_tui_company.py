@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.teams import HOSTILE_GROUP, HOSTILE_GROUP_NAME, build_teams_store, make_teams_app
-from tests.tui.support import HOSTILE_KEY, HOSTILE_OSC, HOSTILE_PATH, screen_text, settle
+from tests.tui.support import HOSTILE_KEY, HOSTILE_OSC, HOSTILE_PATH, Notes, screen_text, settle
 from tui_profiles.tui import safe
 from tui_profiles.tui.screens.companies import CompaniesScreen
 from tui_profiles.tui.screens.company import CompanyScreen
@@ -137,7 +137,8 @@ async def test_company_screen_figures_follow_the_period_and_list_who_is_live(sto
 
 async def test_a_company_from_the_profile_and_from_the_palette(store: str) -> None:
     app = make_teams_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
         await settle(pilot)
         # Alice is in one company: c opens it.
         await open_user(pilot, "alice")
@@ -169,7 +170,7 @@ async def test_a_company_from_the_profile_and_from_the_palette(store: str) -> No
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, ProfileScreen)
-        assert any("in no company" in str(n.message) for n in app._notifications)  # noqa: SLF001
+        assert any("in no company" in n for n in notes.said)
         await pilot.press("escape")
         await settle(pilot)
         # The palette finds a company by a part of its name.

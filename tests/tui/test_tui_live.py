@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.support import NOW, Journal, build_store, make_app, screen_text, settle
+from tests.tui.support import NOW, Journal, Notes, build_store, make_app, screen_text, settle
 from tui_profiles.tui.screens.profile import ProfileScreen
 from tui_profiles.tui.widgets.timeline import Timeline
 from tui_profiles.tui.widgets.user_list import UserList
@@ -70,8 +70,8 @@ async def test_without_the_watcher_module_the_app_says_so_and_keeps_running(tmp_
     inbox.mkdir()
     monkeypatch.setitem(sys.modules, "tui_profiles.ingest.watcher", None)  # import fails as if it were missing
     app = make_app(url, inbox=inbox)
-    async with app.run_test(size=SIZE) as pilot:
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
         await settle(pilot)
         assert app.is_running
-        notes = [n.message for n in app._notifications]  # noqa: SLF001
-        assert any("No module named" in m or "import" in m.lower() for m in notes), notes
+        assert any("No module named" in m or "import" in m.lower() for m in notes.said), notes.said

@@ -4,12 +4,14 @@ a closed profile leaves nothing behind; the footer follows the focus and its key
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests.tui.support import NOW, Journal, build_store, ingest_later, make_app, screen_text, settle
+from tui_profiles.tui.messages import StoreChanged
 from tui_profiles.tui.screens.help import HelpScreen
 from tui_profiles.tui.screens.profile import ProfileScreen
 from tui_profiles.tui.screens.session import SessionScreen
@@ -264,3 +266,41 @@ async def test_a_period_change_while_the_profile_loads_is_not_lost(store: str) -
         await settle(pilot)
         stats = app.screen.query_one("#overview-stats").render().plain
         assert stats.startswith("last 7d") and "events 7" in stats
+
+
+async def test_the_period_and_store_changes_reach_the_screens_in_the_stack_only(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        profile = app.screen
+        assert isinstance(profile, ProfileScreen)
+        shown = profile._overview_generation  # noqa: SLF001
+        await pilot.press("p")  # in the stack: re-reads its overview
+        await settle(pilot)
+        assert profile._overview_generation == shown + 1  # noqa: SLF001
+        await pilot.press("escape")
+        await settle(pilot)
+        # Kept by the app for the next open, out of the stack: hears neither.
+        await pilot.press("p")
+        app.post_message(StoreChanged(frozenset({profile.profile_id})))
+        await settle(pilot)
+        assert profile._overview_generation == shown + 1 and not profile._stale  # noqa: SLF001
+        assert "last 90d" in screen_text(app)  # the user list, in the stack, did
+
+
+
+async def test_the_app_leaves_the_process_alone_and_says_when_its_screens_are_prepared(store: str) -> None:
+    # Collector thresholds, freezing and the GIL switch interval are `run_app`'s (tune_process, freeze_heap).
+    before = (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval())
+    prepared: list[tuple[bool, bool]] = []
+
+    def after_prepare() -> None:
+        prepared.append((app.get_screen("profile").is_mounted, app.get_screen("session").is_mounted))
+
+    app = make_app(store, after_prepare=after_prepare)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert prepared == [(True, True)]
+        assert (gc.get_threshold(), gc.get_freeze_count(), sys.getswitchinterval()) == before

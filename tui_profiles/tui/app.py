@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import sys
 import threading
@@ -10,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -18,10 +17,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Tabs, Tree
 
 from ..config import Settings
+from ..domain.clock import Clock
+from ..domain.periods import DEFAULT_PERIOD, PERIODS
+from ..reader import StoreReader
+from . import textual_compat
+from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
-from .messages import StoreChanged
-from .reader import DEFAULT_PERIOD, PERIODS, Clock, StoreReader
+from .held_drawing import hold_updates
+from .messages import OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged
 from .screens.cohorts import CohortsScreen
 from .screens.companies import CompaniesScreen
 from .screens.company import CompanyScreen
@@ -50,9 +54,6 @@ GC_THRESHOLDS = (5_000, 10, 10)
 # long behind the ingest thread's parsing. At 1 ms both wait a fifth as long, for a few more switches.
 SWITCH_INTERVAL_S = 0.001
 
-# Opening a profile holds the screen's drawing back until its header and Overview are read (a few ms
-# on an idle store), so it is laid out and drawn once, complete, not empty and then again; never longer.
-HOLD_FOR_DATA_S = 0.15
 
 
 class ProfilesApp(ReportsWorkerErrors, App[int]):
@@ -78,7 +79,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         *,
         inbox: Path | None = None,
         writer_engine: WriterFactory | None = None,
+        after_prepare: Callable[[], object] | None = None,
     ) -> None:
+        """`after_prepare` runs once the profile and session screens are built: `run_app` freezes the
+        collector's view of the heap there (`gc.freeze`); tests leave the process as it was."""
         super().__init__()
         self.reader = reader
         self.inbox = inbox
@@ -87,14 +91,12 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
-        self._switch_interval = sys.getswitchinterval()
+        self.after_prepare = after_prepare
+        self.broadcasts = Broadcasts(self)  # the period and store changes, to the screens in the stack
 
     def on_mount(self) -> None:
-        gc.set_threshold(*GC_THRESHOLDS)
         # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
         self.animation_level = "none"
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.push_screen(UsersScreen(self.reader))
         self.prepare_screens()
         if self.inbox is not None:
@@ -102,7 +104,6 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     def on_unmount(self) -> None:
         self.stop_watching.set()
-        sys.setswitchinterval(self._switch_interval)
 
     async def action_quit(self) -> None:
         self.stop_watching.set()  # the watcher's thread must not keep the process alive
@@ -115,18 +116,16 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         if self._profile_screen is None:
             profile = self._profile_screen = ProfileScreen(self.reader, None)
             self.install_screen(profile, "profile")
-            await self._get_screen(profile)[1]  # noqa: SLF001 - mounts it without showing it
+            await textual_compat.mount_unseen(self, profile)
             await profile.prepare()
         if self._session_screen is None:
             session = self._session_screen = SessionScreen(self.reader, None)
             self.install_screen(session, "session")
-            await self._get_screen(session)[1]  # noqa: SLF001
-            session._refresh_layout(self.size)  # noqa: SLF001 - laid out now, unseen
+            await textual_compat.mount_unseen(self, session)
+            textual_compat.lay_out_unseen(session, self.size)
             session.styled()
-        # What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
-        # app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
-        # opened, by then over ~300,000 objects.
-        gc.freeze()
+        if self.after_prepare is not None:
+            self.after_prepare()
 
     def open_profile(self, profile_id: int) -> None:
         # One profile screen serves every open: composing, styling and laying out a new one was most of
@@ -140,28 +139,8 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             screen = ProfileScreen(self.reader, profile_id)
         else:
             screen.show(profile_id)  # also before it is mounted: it reads its profile once it is
-            self.hold_updates(screen.shown)
+            hold_updates(self, screen.shown)
         self.push_screen(screen)
-
-    def hold_updates(self, ready: asyncio.Event, timeout: float = HOLD_FOR_DATA_S) -> None:
-        """Draw nothing until `ready` is set (or `timeout` passed); keys are still handled meanwhile."""
-        held = self.batch_update()
-        held.__enter__()
-
-        async def release() -> None:
-            try:
-                await asyncio.wait_for(ready.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
-            finally:
-                held.__exit__(None, None, None)
-                # Drawn as soon as the screen has handled what the answer changed (the messages already
-                # queued to it), not at the next frame of its update timer (up to 1/60 s later).
-                screen = self.screen
-                screen.refresh()
-                screen.call_later(screen._on_timer_update)  # noqa: SLF001 - Textual's "draw now"
-
-        self.run_worker(release(), group="hold-updates", exit_on_error=False)
 
     def open_session(self, profile_id: int, start: int) -> None:
         # One session screen for every open, as for profiles (see `open_profile`).
@@ -173,7 +152,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             screen = SessionScreen(self.reader, profile_id, start)
         else:
             screen.show(profile_id, start)
-            self.hold_updates(screen.shown)
+            hold_updates(self, screen.shown)
         self.push_screen(screen)
 
     def open_event(self, event_id: int) -> None:
@@ -189,6 +168,31 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def open_cohorts(self) -> None:
         if not isinstance(self.screen, CohortsScreen):
             self.push_screen(CohortsScreen(self.reader))
+
+    # Screens ask with a message (tui/messages.py); the methods above do the opening (tests call them too).
+    @on(OpenProfile)
+    def _profile_asked(self, message: OpenProfile) -> None:
+        self.open_profile(message.profile_id)
+
+    @on(OpenSession)
+    def _session_asked(self, message: OpenSession) -> None:
+        self.open_session(message.profile_id, message.start)
+
+    @on(OpenEvent)
+    def _event_asked(self, message: OpenEvent) -> None:
+        self.open_event(message.event_id)
+
+    @on(OpenCompany)
+    def _company_asked(self, message: OpenCompany) -> None:
+        self.open_company(message.company_id)
+
+    @on(OpenCompanies)
+    def _companies_asked(self) -> None:
+        self.open_companies()
+
+    @on(OpenCohorts)
+    def _cohorts_asked(self) -> None:
+        self.open_cohorts()
 
     def action_open_companies(self) -> None:
         self.open_companies()
@@ -209,13 +213,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.period = names[(names.index(self.period) + 1) % len(names)]
 
     def watch_period(self, period: str) -> None:
-        # Screens are told directly, as with store changes: a watcher a screen registers on the app
-        # (`self.watch(self.app, "period", ...)`) is only dropped when the period next changes, and
-        # until then it keeps every closed screen in memory.
-        for screen in self.screen_stack:
-            handler = getattr(screen, "period_changed", None)
-            if handler is not None:
-                handler(period)
+        # Heard by the screens in the stack, as store changes are (tui/broadcasts.py). Not a watcher each
+        # screen registers on the app (`self.watch(self.app, "period", ...)`): that is only dropped when
+        # the period next changes, and until then it keeps every closed screen in memory.
+        self.broadcasts.period.publish(period)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -230,10 +231,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             self.post_message(StoreChanged(touched, removed))
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        for screen in self.screen_stack:
-            handler = getattr(screen, "store_changed", None)
-            if handler is not None:
-                handler(message.touched, message.removed)
+        self.broadcasts.store.publish(message)
 
     @work(thread=True, exclusive=True, group="watcher", exit_on_error=False)
     def watch_inbox(self, folder: Path) -> None:
@@ -271,13 +269,31 @@ def help_sections() -> list[Section]:
     ]
 
 
+def tune_process() -> None:
+    """Tune the interpreter for the app: rarer collections of young objects, quicker GIL hand-overs.
+
+    Process-wide and never undone: for a process that runs the app (`run_app`, the benchmarks), not
+    for the tests. Pass `after_prepare=freeze_heap` to the app as well.
+    """
+    gc.set_threshold(*GC_THRESHOLDS)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+def freeze_heap() -> None:
+    """What exists now (the app, its screens, Textual's and the modules' objects) lives as long as the
+    app: a full collection need not walk it again. It took 50-140 ms a time, about once per profile
+    opened, by then over ~300,000 objects. Run once the screens are prepared (`after_prepare`)."""
+    gc.freeze()
+
+
 def run_app(settings: Settings, inbox: Path | None = None) -> int:
     """Open the app on the store in `settings`, watching `inbox` if given; the exit code."""
     from ..domain.clock import now_ms  # honours TUI_PROFILES_NOW, the pinned time of demos
     from ..store.engine import make_engine
 
     reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))
-    app = ProfilesApp(reader, inbox=inbox)
+    tune_process()
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap)
     try:
         result = app.run()
     finally:

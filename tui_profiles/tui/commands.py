@@ -12,6 +12,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from ..store.queries import SavedFilterRow, UserRow
 from . import safe
+from .messages import OpenProfile
 
 LIMIT = 20
 
@@ -54,10 +55,13 @@ class UserJumpProvider(Provider):
         reader = self.app.reader  # type: ignore[attr-defined]
         return await read_in_thread(self.app, partial(reader.find_users, text, LIMIT), group="palette", name="find users")
 
+    def _open(self, profile_id: int) -> None:
+        self.app.post_message(OpenProfile(profile_id))
+
     async def discover(self) -> Hits:
         for user in await self._users(""):
             yield DiscoveryHit(
-                _prompt(user, ""), partial(self.app.open_profile, user.profile_id),  # type: ignore[attr-defined]
+                _prompt(user, ""), partial(self._open, user.profile_id),
                 text=safe.clean(user.display_name),
             )
 
@@ -71,7 +75,7 @@ class UserJumpProvider(Provider):
             exact = folded in (user.id.casefold(), (user.email or "").casefold(), (user.name or "").casefold())
             score = 1.0 if exact else 0.9 - rank / (2 * LIMIT)
             yield Hit(
-                score, _prompt(user, query), partial(self.app.open_profile, user.profile_id),  # type: ignore[attr-defined]
+                score, _prompt(user, query), partial(self._open, user.profile_id),
                 text=safe.clean(user.display_name),
             )
 

@@ -6,16 +6,18 @@ from functools import partial
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 
 from ..store.companies import CompanyRow
 from . import formatting, safe
 from .commands import read_in_thread, two_line_prompt
+from .messages import OpenCohorts, OpenCompanies, OpenCompany
 
 LIMIT = 10
-# (what is typed to find it, help line, app method)
-SCREENS = (
-    ("Companies", "every company, searchable (C)", "open_companies"),
-    ("Cohorts and retention", "saved filters with their size and a weekly retention grid (R)", "open_cohorts"),
+# (what is typed to find it, help line, what asks the app to open it)
+SCREENS: tuple[tuple[str, str, type[Message]], ...] = (
+    ("Companies", "every company, searchable (C)", OpenCompanies),
+    ("Cohorts and retention", "saved filters with their size and a weekly retention grid (R)", OpenCohorts),
 )
 
 
@@ -33,24 +35,27 @@ class CompanyJumpProvider(Provider):
             self.app, partial(reader.find_companies, text, LIMIT), group="palette-companies", name="find companies"
         )
 
+    def _open(self, opens: type[Message], *args: object) -> None:
+        self.app.post_message(opens(*args))
+
     async def discover(self) -> Hits:
-        for name, help_text, method in SCREENS:
-            yield DiscoveryHit(Text(name, style="bold"), getattr(self.app, method), text=name, help=help_text)
+        for name, help_text, opens in SCREENS:
+            yield DiscoveryHit(Text(name, style="bold"), partial(self._open, opens), text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
         if not query:
             return
         matcher = self.matcher(query)
-        for name, help_text, method in SCREENS:
+        for name, help_text, opens in SCREENS:
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, Text(name, style="bold"), getattr(self.app, method), text=name, help=help_text)
+                yield Hit(score, Text(name, style="bold"), partial(self._open, opens), text=name, help=help_text)
         folded = query.casefold()
         for rank, company in enumerate(await self._companies(query)):
             exact = folded in (company.id.casefold(), (company.name or "").casefold())
             score = 1.0 if exact else 0.85 - rank / (2 * LIMIT)
             yield Hit(
-                score, _prompt(company, query), partial(self.app.open_company, company.id),  # type: ignore[attr-defined]
+                score, _prompt(company, query), partial(self._open, OpenCompany, company.id),
                 text=safe.clean(company.display_name),
             )

@@ -1,4 +1,4 @@
-"""Messages that cross the app: the store changed under us (from the watcher's thread)."""
+"""Messages that cross the app: the store changed under us (from the watcher's thread), and a screen asks to open another."""
 
 from __future__ import annotations
 
@@ -23,3 +23,44 @@ class StoreChanged(Message):
             message.removed = message.removed | self.removed
             return True
         return False
+
+
+# -- navigation: a screen asks, the app opens (ProfilesApp.open_profile and the others) ----------------
+class OpenProfile(Message):
+    """Show this profile."""
+
+    def __init__(self, profile_id: int) -> None:
+        super().__init__()
+        self.profile_id = profile_id
+
+
+class OpenSession(Message):
+    """Show the session of this profile that starts at `start` (ms)."""
+
+    def __init__(self, profile_id: int, start: int) -> None:
+        super().__init__()
+        self.profile_id, self.start = profile_id, start
+
+
+class OpenEvent(Message):
+    """Show one stored event, whole."""
+
+    def __init__(self, event_id: int) -> None:
+        super().__init__()
+        self.event_id = event_id
+
+
+class OpenCompany(Message):
+    """Show this company."""
+
+    def __init__(self, company_id: str) -> None:
+        super().__init__()
+        self.company_id = company_id
+
+
+class OpenCompanies(Message):
+    """Show the list of companies (unless it is shown already)."""
+
+
+class OpenCohorts(Message):
+    """Show the cohorts and their retention (unless they are shown already)."""

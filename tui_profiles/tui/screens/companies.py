@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from ...reader import StoreReader
 from .. import formatting
+from ..messages import OpenCompany
 from ..widgets.company_list import CompanyList, header_text
 from ..widgets.footer import Footer
 from ..widgets.search_bar import SearchBar
@@ -91,4 +92,4 @@ class CompaniesScreen(FollowsStore, Screen):
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         company = self.company_list.company_at(message.index)
         if company is not None:
-            self.app.open_company(company.id)  # type: ignore[attr-defined]
+            self.app.post_message(OpenCompany(company.id))

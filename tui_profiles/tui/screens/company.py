@@ -16,6 +16,8 @@ from ...reader import StoreReader
 from ...store.companies import CompanyDetail
 from ...store.queries import UserRow
 from .. import formatting, safe
+from ..broadcasts import broadcasts, hear_while_stacked
+from ..messages import OpenProfile
 from ..widgets.footer import Footer
 from ..widgets.property_rows import property_rows
 from ..widgets.rows_list import RowsList
@@ -76,6 +78,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         return self.query_one(UserList)
 
     def on_mount(self) -> None:
+        hear_while_stacked(broadcasts(self).period, self.period_changed)
         self.users.focus()
         self.users.set_query(self.reader.company_members(self.company_id))
         self._reload()
@@ -126,7 +129,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         self.on_resize()
 
     def period_changed(self, _period: str) -> None:
-        """The app's period changed (the app tells every screen in the stack)."""
+        """The app's period changed (heard while in the app's stack)."""
         self._reload()
 
     # -- live ---------------------------------------------------------------------
@@ -194,4 +197,5 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         elif source.id == "company-live":
             user = source.current  # type: ignore[attr-defined]
         if user is not None:
-            self.app.open_profile(user.profile_id)  # type: ignore[attr-defined]
+            self.app.post_message(OpenProfile(user.profile_id))
+

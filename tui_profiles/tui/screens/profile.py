@@ -26,7 +26,10 @@ from textual.worker import get_current_worker
 
 from ...reader import Overview, StoreReader
 from ...store.queries import ProfileDetail, SessionRow
-from .. import formatting, safe
+from .. import formatting, safe, textual_compat
+from ..broadcasts import broadcasts, hear_while_stacked
+from ..held_drawing import hold_updates
+from ..messages import OpenEvent, OpenSession
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
@@ -134,7 +137,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         switcher = self.query_one(ContentSwitcher)
         for pane_id in (*TABS[1:], TABS[0]):
             switcher.current = pane_id
-            self._refresh_layout(self.app.size)  # noqa: SLF001 - Textual's layout of a screen, here unseen
+            textual_compat.lay_out_unseen(self, self.app.size)
             await asyncio.sleep(0)  # its widgets handle their Resize before the next pane
         self.styled()  # just mounted: the first showing need not restyle it
 
@@ -171,13 +174,14 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
             self._show_properties()
             return
         # The tab is drawn once, with its rows, not empty and then again (a few ms, 150 at most).
-        self.app.hold_updates(read)  # type: ignore[attr-defined]
+        hold_updates(self.app, read)
 
     def _pane_widget(self, selector: str, kind: type[Widget] = Widget) -> Widget | None:
         """A widget inside a tab, or None while that tab has not been shown."""
         return next(iter(self.query(selector).results(kind)), None)
 
     def on_mount(self) -> None:
+        hear_while_stacked(broadcasts(self).period, self.period_changed)
         self.set_interval(5.0, self.tick)
         self.query_one("#top-events", RowsList).focus(scroll_visible=False)
         if self.profile_id is not None:
@@ -291,7 +295,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         return getattr(self.app, "period", "7d")
 
     def period_changed(self, _period: str) -> None:
-        """The app's period changed (called by the app: a watcher on it would keep this screen alive once closed)."""
+        """The app's period changed (heard while in the app's stack: a watcher on it would keep this screen alive once closed)."""
         self._reload_overview()
 
     # -- live ---------------------------------------------------------------------
@@ -424,16 +428,16 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         if source.id == "session-list":
             session = source.current  # type: ignore[attr-defined]
             if session is not None:
-                self.app.open_session(self.profile_id, session.start)  # type: ignore[attr-defined]
+                self.app.post_message(OpenSession(self.profile_id, session.start))
 
     def on_timeline_open_session(self, message: Timeline.OpenSession) -> None:
-        self.app.open_session(self.profile_id, message.session.start)  # type: ignore[attr-defined]
+        self.app.post_message(OpenSession(self.profile_id, message.session.start))
 
     def on_timeline_open_event(self, message: Timeline.OpenEvent) -> None:
-        self.app.open_event(message.event.event_id)  # type: ignore[attr-defined]
+        self.app.post_message(OpenEvent(message.event.event_id))
 
     def on_feedback_list_open_event(self, message: FeedbackList.OpenEvent) -> None:
-        self.app.open_event(message.event_id)  # type: ignore[attr-defined]
+        self.app.post_message(OpenEvent(message.event_id))
 
 
 def _session_header() -> Text:

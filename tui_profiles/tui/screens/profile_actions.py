@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from ...store.actions import ErasurePlan, ErasureReport
 from ...store.companies import CompanyRow
 from .. import formatting, safe
-from ..messages import StoreChanged
+from ..messages import OpenCompany, StoreChanged
 from .company_picker import CompanyPicker
 from .confirm import EraseConfirm
 from .export_dialog import ExportDialog, ExportRequest
@@ -89,9 +89,9 @@ class ProfileActions:
         if not message.companies:
             app.notify("This profile is in no company (companies come from group calls).", markup=False)
         elif len(message.companies) == 1:
-            app.open_company(message.companies[0].id)
+            app.post_message(OpenCompany(message.companies[0].id))
         else:
-            app.push_screen(CompanyPicker(message.companies), lambda chosen: chosen and app.open_company(chosen))
+            app.push_screen(CompanyPicker(message.companies), lambda chosen: chosen and app.post_message(OpenCompany(chosen)))
 
     # -- export -----------------------------------------------------------------------
     def action_export(self) -> None:

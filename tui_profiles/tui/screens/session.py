@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from ...reader import StoreReader
 from ...store.queries import EventRow, SessionRow
 from .. import formatting, safe
+from ..messages import OpenEvent
 from ..widgets.event_rows import event_header, event_line
 from ..widgets.footer import Footer
 from ..widgets.rows_list import RowsList
@@ -162,7 +163,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         event = self.query_one(RowsList).current
         if event is not None:
-            self.app.open_event(event.event_id)  # type: ignore[attr-defined]
+            self.app.post_message(OpenEvent(event.event_id))
 
     def on_resize(self) -> None:
         width = self.query_one(RowsList).scrollable_content_region.width or self.size.width

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 from textual import events
 
+from .. import textual_compat
+
 
 class ShownAgain:
+    # The app's CSS generation (`textual_compat.css_generation`) this screen was last styled for, by us.
+    _styled_for_css: int | None = None
+
     def styled(self) -> None:
         """Every node has the styles of the app's CSS as it is now (just mounted, say)."""
-        self._css_update_count = self.app._css_update_count  # type: ignore[attr-defined]
+        self._styled_for_css = textual_compat.css_generation(self.app)  # type: ignore[attr-defined]
 
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Handlers run subclass first: this is seen before Screen's own, which reads `refresh_styles`.
-        app = self.app  # type: ignore[attr-defined]
-        if event.refresh_styles and self._css_update_count == app._css_update_count:  # type: ignore[has-type]
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Handlers run subclass first: this is seen before Screen's own `_on_screen_resume`, which reads
+        # `refresh_styles`. Styles are current if nothing changed since we styled the screen, or since
+        # Textual restyled it (it does so for every screen in the stack when the theme changes).
+        generation = textual_compat.css_generation(self.app)  # type: ignore[attr-defined]
+        current = generation in (self._styled_for_css, textual_compat.restyled_for_css(self))  # type: ignore[arg-type]
+        if event.refresh_styles and current:
             event.refresh_styles = False
-        self._css_update_count = app._css_update_count
+        self._styled_for_css = generation

@@ -20,7 +20,9 @@ from textual.worker import get_current_worker
 
 from ...reader import StoreReader, UserQuery
 from .. import formatting, safe
+from ..broadcasts import broadcasts, hear_while_stacked
 from ..commands import SavedFilterProvider
+from ..messages import OpenProfile
 from ..search import SearchCompiled, compile_search
 from ..suggest import FilterCompleter
 from ..widgets.footer import Footer
@@ -87,6 +89,7 @@ class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
         return getattr(self.app, "period", "7d")
 
     def on_mount(self) -> None:
+        hear_while_stacked(broadcasts(self).period, self.period_changed)
         self.user_list.focus()
         self.user_list.set_query(UserQuery(period=self.period))
         self.count_live()
@@ -155,7 +158,7 @@ class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
         self.query_one(TitleBar).right = right
 
     def period_changed(self, period: str) -> None:
-        """The app's period changed (the app tells every screen in its stack)."""
+        """The app's period changed (heard while in the app's stack)."""
         self._show_status()
         self.user_list.set_query(UserQuery(period=period, condition=self.search.condition))
 
@@ -193,7 +196,7 @@ class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         user = self.user_list.user_at(message.index)
         if user is not None:
-            self.app.open_profile(user.profile_id)  # type: ignore[attr-defined]
+            self.app.post_message(OpenProfile(user.profile_id))
 
     # -- saved filters ------------------------------------------------------------
     @property

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from ..broadcasts import broadcasts, hear_while_stacked
+from ..messages import StoreChanged
+
 
 def in_view(screen: Screen) -> bool:
     stack = screen.app.screen_stack
@@ -21,11 +24,18 @@ def in_view(screen: Screen) -> bool:
 class FollowsStore:
     """A screen that follows the store: brought up to date at once when in view, else when shown again.
 
-    The app calls `store_changed` on every screen in the stack after each stored batch. A screen says
-    whether a batch concerns it (`concerns`) and how to bring itself up to date (`catch_up`).
+    Every screen in the stack hears of each stored batch (`store_changed`, through the app's store
+    signal). A screen says whether a batch concerns it (`concerns`) and how to bring itself up to date
+    (`catch_up`).
     """
 
     _stale = False
+
+    def on_mount(self) -> None:
+        hear_while_stacked(broadcasts(self).store, self.heard_store)  # type: ignore[arg-type]
+
+    def heard_store(self, change: StoreChanged) -> None:
+        self.store_changed(change.touched, change.removed)
 
     def concerns(self, touched: frozenset[int], removed: frozenset[int]) -> bool:
         return True

@@ -20,6 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .. import textual_compat
+
 PLACEHOLDER = "…"
 
 
@@ -101,7 +103,7 @@ class VirtualList(ScrollView, can_focus=True):
             self.virtual_size = size
             return
         self.set_reactive(VirtualList.virtual_size, size)
-        self._scroll_update(size)
+        textual_compat.scroll_update(self, size)
         self.refresh()
 
     def rows_changed(self) -> None:

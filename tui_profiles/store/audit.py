@@ -74,7 +74,11 @@ def entries(conn: Connection, *, limit: int | None = None) -> list[AuditEntry]:
     stmt = sa.select(AUDIT).order_by(AUDIT.c.at_ms.desc(), AUDIT.c.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [AuditEntry(r.id, r.at_ms, r.author, r.action, r.target or "", dict(r.detail or {})) for r in conn.execute(stmt)]
+    # Keys sorted: PostgreSQL's JSONB keeps its own order, SQLite the written one; both read the same.
+    return [
+        AuditEntry(r.id, r.at_ms, r.author, r.action, r.target or "", dict(sorted((r.detail or {}).items())))
+        for r in conn.execute(stmt)
+    ]
 
 
 def redact(conn: Connection, ids: Iterable[str]) -> int:

@@ -6,7 +6,6 @@ Thin like cli.py: arguments in, store functions called, text or JSON out.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from .cli_common import (
@@ -246,11 +245,6 @@ def audit_json(entry: Any) -> dict[str, Any]:
     return {"at": iso(entry.at_ms), "author": entry.author, "action": entry.action, "target": entry.target, "detail": entry.detail}
 
 
-def audit_detail_text(detail: dict[str, Any]) -> str:
-    """`events=12 profiles=2`, `query="tag:buyer"`: one line, values as JSON."""
-    return " ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in detail.items())
-
-
 def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError("--limit must be 1 or more", EXIT_USAGE)
@@ -266,7 +260,7 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{'at':<24}  {'author':<{author_w}}  {'action':<13}  {'target':<{target_w}}  detail")
     for e in entries:
         author, target = _cut(printable(e.author), author_w), _cut(printable(e.target), target_w)
-        line = f"{iso(e.at_ms):<24}  {author:<{author_w}}  {e.action:<13}  {target:<{target_w}}  {printable(audit_detail_text(e.detail))}"
+        line = f"{iso(e.at_ms):<24}  {author:<{author_w}}  {e.action:<13}  {target:<{target_w}}  {printable(e.detail_line)}"
         print(line.rstrip())
     return EXIT_OK
 

@@ -52,6 +52,11 @@ class AuditEntry:
     target: str
     detail: dict[str, Any]
 
+    @property
+    def detail_line(self) -> str:
+        """The detail on one line, `events=12 profiles=2`, `query="tag:buyer"` (values as JSON; not yet made printable)."""
+        return " ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in self.detail.items())
+
 
 def record(
     conn: Connection, *, author: str, action: str, target: str = "", detail: dict[str, Any] | None = None, at_ms: int | None = None
@@ -74,11 +79,18 @@ def entries(conn: Connection, *, limit: int | None = None) -> list[AuditEntry]:
     stmt = sa.select(AUDIT).order_by(AUDIT.c.at_ms.desc(), AUDIT.c.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    # Keys sorted: PostgreSQL's JSONB keeps its own order, SQLite the written one; both read the same.
-    return [
-        AuditEntry(r.id, r.at_ms, r.author, r.action, r.target or "", dict(sorted((r.detail or {}).items())))
-        for r in conn.execute(stmt)
-    ]
+    return [AuditEntry(r.id, r.at_ms, r.author, r.action, r.target or "", _ordered(r.detail or {})) for r in conn.execute(stmt)]
+
+
+# How a detail's keys read, first to last (the others follow, sorted): PostgreSQL's JSONB keeps keys in an
+# order of its own and SQLite in the written one, so both are put in this one.
+DETAIL_ORDER = ("query", "replaced", "events", "profiles", "ids", "quarantined_lines", "other_profiles", "other_events",
+                "audit_entries_redacted")  # fmt: skip
+
+
+def _ordered(detail: dict[str, Any]) -> dict[str, Any]:
+    rank = {key: i for i, key in enumerate(DETAIL_ORDER)}
+    return dict(sorted(detail.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
 
 
 def redact(conn: Connection, ids: Iterable[str]) -> int:

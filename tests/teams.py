@@ -100,7 +100,7 @@ def build_teams_store(folder: Path, url: str | None = None) -> str:
     try:
         with engine.begin() as conn:
             for name, query in COHORTS.items():
-                queries.save_filter(conn, name, query, now_ms=NOW)
+                queries.save_filter(conn, name, query, now_ms=NOW, author="tests")
     finally:
         engine.dispose()
     return url

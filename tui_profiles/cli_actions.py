@@ -59,7 +59,7 @@ def cmd_exclude(settings: Settings, args: argparse.Namespace) -> int:
 
     engine = open_engine(settings, writer=True)
     with engine.begin() as conn:
-        set_excluded(conn, profile_id(conn, args.id), args.excluded)
+        set_excluded(conn, profile_id(conn, args.id), args.excluded, author=settings.author, now_ms=now_ms())
     state = "excluded from every count" if args.excluded else "counted again"
     print(f"{printable(args.id)}: {state}")
     return EXIT_OK
@@ -94,7 +94,7 @@ def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError(f"no profile with the id {printable(args.id)!r}")
     if not args.yes:
         _confirm(plan)
-    report = erase_profile(engine, pid, settings=settings, now_ms=now_ms())
+    report = erase_profile(engine, pid, settings=settings, now_ms=now_ms(), author=settings.author)
     if report is None:
         raise CliError(f"{printable(args.id)} was already gone", EXIT_ERROR)
     done = report.plan

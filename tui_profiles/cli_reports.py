@@ -1,4 +1,4 @@
-"""The command line's reports beyond users and profile: companies, one company, retention, cohorts, goals, feedback.
+"""The command line's reports beyond users and profile: companies, one company, retention, cohorts, goals, feedback, the audit log.
 
 Thin like cli.py: arguments in, store functions called, text or JSON out.
 """
@@ -62,6 +62,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_feedback)
+
+    p = sub.add_parser("audit", help="the audit log: who changed what (exclude, include, erase, saved filters), newest first")
+    p.add_argument("--limit", type=int, default=100, help="entries listed (the newest)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_audit)
 
 
 # -- companies -----------------------------------------------------------------
@@ -233,3 +238,32 @@ def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
     if not items:
         print("no feedback")
     return EXIT_OK
+
+
+# -- the audit log ------------------------------------------------------------------
+def audit_json(entry: Any) -> dict[str, Any]:
+    return {"at": iso(entry.at_ms), "author": entry.author, "action": entry.action, "target": entry.target, "detail": entry.detail}
+
+
+def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CliError("--limit must be 1 or more", EXIT_USAGE)
+    entries = open_reader(settings).audit_log(args.limit)
+    if args.json:
+        emit_json([audit_json(e) for e in entries])
+        return EXIT_OK
+    if not entries:
+        print("no changes recorded")
+        return EXIT_OK
+    author_w = min(20, max(6, *(len(printable(e.author)) for e in entries)))
+    target_w = min(40, max(6, *(len(printable(e.target)) for e in entries)))
+    print(f"{'at':<24}  {'author':<{author_w}}  {'action':<13}  {'target':<{target_w}}  detail")
+    for e in entries:
+        author, target = _cut(printable(e.author), author_w), _cut(printable(e.target), target_w)
+        line = f"{iso(e.at_ms):<24}  {author:<{author_w}}  {e.action:<13}  {target:<{target_w}}  {printable(e.detail_line)}"
+        print(line.rstrip())
+    return EXIT_OK
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -22,6 +22,16 @@ def default_db_url() -> str:
     return f"sqlite:///{folder / 'store.db'}"
 
 
+def default_author() -> str:
+    """Who is at the keyboard, for the audit log: the OS user, or "unknown" when the system cannot say."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError, ImportError):  # no login name in the environment and no password entry (a bare container)
+        return "unknown"
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the product can be told; each field documents its meaning."""
@@ -44,6 +54,8 @@ class Settings:
     goals: dict[str, str] = field(default_factory=dict)
     #: Events that carry survey and NPS answers (the profile's Feedback), matched ignoring case.
     feedback_events: tuple[str, ...] = ("Survey Responded", "survey sent")
+    #: Who the audit log names for changes made here (exclude, erase, saved filters...): the OS user unless set.
+    author: str = field(default_factory=default_author)
 
     def with_db(self, url: str | None) -> "Settings":
         return replace(self, db_url=url) if url else self

@@ -19,8 +19,9 @@ from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
-from .store import actions, companies, feedback, goals, queries, retention
+from .store import actions, audit, companies, feedback, goals, queries, retention
 from .store.actions import ErasurePlan, ErasureReport
+from .store.audit import AuditEntry
 from .store.companies import CompanyDetail, CompanyRow
 from .store.feedback import FeedbackItem
 from .store.goals import GoalCompletion
@@ -257,11 +258,11 @@ class StoreReader:
     def save_filter(self, name: str, query: str) -> None:
         """Save (or replace) a named filter, in the store: everyone on it sees it."""
         with self.engine.begin() as conn:
-            queries.save_filter(conn, name, query, now_ms=self.now())
+            queries.save_filter(conn, name, query, now_ms=self.now(), author=self.settings.author)
 
     def delete_filter(self, name: str) -> bool:
         with self.engine.begin() as conn:
-            return queries.delete_filter(conn, name)
+            return queries.delete_filter(conn, name, now_ms=self.now(), author=self.settings.author)
 
     # -- goals and feedback -------------------------------------------------------
     def goal_completions(self, profile_id: int) -> list[GoalCompletion]:
@@ -278,18 +279,24 @@ class StoreReader:
         with self.engine.connect() as conn:
             return feedback.feedback_of(conn, profile_id, settings=self.settings, newest_first=True)
 
-    # -- profile actions (these write) --------------------------------------------
+    # -- the audit log --------------------------------------------------------------
+    def audit_log(self, limit: int | None = None) -> list[AuditEntry]:
+        """What people changed, newest first."""
+        with self.engine.connect() as conn:
+            return audit.entries(conn, limit=limit)
+
+    # -- profile actions (these write; each names settings.author in the audit log) --
     def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:
         """Write the profile's export file; the number of events written, None if the profile is gone."""
         return export.export_profile(self.engine, profile_id, path, fmt=fmt, settings=self.settings, now_ms=self.now())
 
     def set_excluded(self, profile_id: int, excluded: bool) -> bool:
         with self.engine.begin() as conn:
-            return actions.set_excluded(conn, profile_id, excluded)
+            return actions.set_excluded(conn, profile_id, excluded, author=self.settings.author, now_ms=self.now())
 
     def erasure_plan(self, profile_id: int) -> ErasurePlan | None:
         with self.engine.connect() as conn:
             return actions.erasure_plan(conn, profile_id)
 
     def erase_profile(self, profile_id: int) -> ErasureReport | None:
-        return actions.erase_profile(self.engine, profile_id, settings=self.settings, now_ms=self.now())
+        return actions.erase_profile(self.engine, profile_id, settings=self.settings, now_ms=self.now(), author=self.settings.author)

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict, TomlConfigSettingsSource
 
-from .config import DAY_MS, ENV_PREFIX, MINUTE_MS, Settings, SettingsError, default_db_url
+from .config import DAY_MS, ENV_PREFIX, MINUTE_MS, Settings, SettingsError, default_author, default_db_url
 
 CONFIG_ENV = ENV_PREFIX + "CONFIG"
 CONFIG_NAME = "config.toml"
@@ -120,6 +120,10 @@ class KeptSettings(BaseSettings):
         Settings.feedback_events,
         description="Events that carry survey and NPS answers (the profile's Feedback), matched ignoring case.",
     )
+    author: Annotated[str | None, BeforeValidator(_blank_is_unset), Expect("a name (text)")] = Field(
+        None,
+        description="Who the audit log names for changes made from here (exclude, erase, saved filters); unset, the OS user.",
+    )
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, **_: Any) -> tuple[Any, ...]:
@@ -165,6 +169,7 @@ class LoadedSettings:
         """Every setting as a person writes it (minutes, days, lists), the default store URL filled in."""
         values = self.kept.model_dump()
         values["db"] = values["db"] or default_db_url()
+        values["author"] = values["author"] or default_author()
         values["order_events"] = list(values["order_events"])
         values["feedback_events"] = list(values["feedback_events"])
         return values
@@ -180,6 +185,7 @@ class LoadedSettings:
             batch_size=kept.batch_size,
             goals=dict(kept.goals),
             feedback_events=kept.feedback_events,
+            author=kept.author or default_author(),
         )
 
 

@@ -38,7 +38,8 @@ def config(tmp_path: Path) -> Path:
 
 def test_config_prints_each_setting_and_where_it_came_from(config):
     run = run_cli("--db", "sqlite:///from-the-command-line.db", "config", config=config,
-                  env={"TUI_PROFILES_LIVE_MINUTES": "5", "TUI_PROFILES_DB": "sqlite:///from-env.db"})  # fmt: skip
+                  env={"TUI_PROFILES_LIVE_MINUTES": "5", "TUI_PROFILES_DB": "sqlite:///from-env.db",
+                       "TUI_PROFILES_AUTHOR": "dana"})  # fmt: skip
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == f"# config file: {config} (from TUI_PROFILES_CONFIG)"
@@ -48,11 +49,12 @@ def test_config_prints_each_setting_and_where_it_came_from(config):
     assert "live_minutes = 5  # env TUI_PROFILES_LIVE_MINUTES" in lines
     assert 'db = "sqlite:///from-the-command-line.db"  # command line --db' in lines
     assert "longtime_days = 60  # default" in lines and "batch_size = 5000  # default" in lines
+    assert 'author = "dana"  # env TUI_PROFILES_AUTHOR' in lines
     # The listing is a config file itself: saved, it reads back as the same settings.
     assert tomllib.loads(run.stdout) == {
         "db": "sqlite:///from-the-command-line.db", "session_gap_minutes": 45, "live_minutes": 5, "longtime_days": 60,
         "order_events": ["Order Completed", "Refund Issued"], "batch_size": 5000, "goals": {"Saw pricing": "visited:/pricing"},
-        "feedback_events": ["Survey Responded", "survey sent"],
+        "feedback_events": ["Survey Responded", "survey sent"], "author": "dana",
     }  # fmt: skip
 
 
@@ -72,9 +74,11 @@ def test_config_json_names_the_source_of_each_value(config):
         "batch_size": ("default", None),
         "goals": ("env", "TUI_PROFILES_GOALS"),
         "feedback_events": ("default", None),
+        "author": ("default", None),
     }
     assert settings["goals"]["value"] == {"Signed Up": "Signed Up"} and settings["db"]["value"] == "sqlite:///from-the-file.db"
     assert settings["session_gap_minutes"]["env"] == "TUI_PROFILES_SESSION_GAP_MINUTES"
+    assert settings["author"]["value"]  # the OS user (or "unknown"), never empty
     assert all(s["description"] for s in settings.values())
 
 

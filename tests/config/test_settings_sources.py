@@ -61,6 +61,7 @@ longtime_days = 90
 order_events = ["Order Completed", "Subscription Started"]
 batch_size = 250
 feedback_events = ["NPS"]
+author = "dana@support"
 
 [goals]
 "Saw pricing" = "visited:/pricing"
@@ -76,6 +77,7 @@ feedback_events = ["NPS"]
         batch_size=250,
         goals={"Saw pricing": "visited:/pricing", "Signed up": "Signed Up"},
         feedback_events=("NPS",),
+        author="dana@support",
     )
     assert list(loaded.settings().goals) == ["Saw pricing", "Signed up"]  # the file's order is the order shown
     assert {loaded.source_of(name) for name in SETTING_NAMES} == {Source("file", str(path))}
@@ -112,6 +114,34 @@ def test_goals_from_the_file_table_and_from_env_json(config, monkeypatch):
     assert load_settings().goals == {"Order Completed": "Order Completed"}
 
 
+def test_the_author_is_the_os_user_unless_set(config, monkeypatch):
+    """The audit log's "who": getpass's answer (LOGNAME first), else the file, else TUI_PROFILES_AUTHOR."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LOGNAME", "dana")
+    loaded = read_settings()
+    assert loaded.settings().author == "dana" and loaded.source_of("author") == Source("default")
+    assert loaded.effective()["author"] == "dana" and Settings().author == "dana"
+    path = config('author = "file-dana"\n')
+    assert load_settings().author == "file-dana"
+    monkeypatch.setenv("TUI_PROFILES_AUTHOR", "Dana Support")
+    loaded = read_settings()
+    assert loaded.settings().author == "Dana Support" and loaded.source_of("author") == Source("env", "TUI_PROFILES_AUTHOR")
+    monkeypatch.setenv("TUI_PROFILES_AUTHOR", "")  # empty is unset, as for every variable: the file's
+    assert load_settings().author == "file-dana"
+    assert read_settings().source_of("author") == Source("file", str(path))
+
+
+def test_an_author_the_system_cannot_name_is_unknown(config, monkeypatch):
+    import getpass
+
+    def no_user() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    assert load_settings().author == "unknown" and Settings().author == "unknown"
+
+
 BAD_FILE_VALUES = [
     ('session_gap_minutes = "abc"', 'setting session_gap_minutes in {path}: expected a whole number of minutes (1 or more), got "abc"'),
     ("session_gap_minutes = 0", "setting session_gap_minutes in {path}: expected a whole number of minutes (1 or more), got 0"),
@@ -121,13 +151,14 @@ BAD_FILE_VALUES = [
     ('order_events = ["A", 1]', 'setting order_events in {path}: expected a list of event names, got ["A", 1]'),
     ("feedback_events = {}", "setting feedback_events in {path}: expected a list of event names, got {}"),
     ("db = 5", "setting db in {path}: expected a store URL: sqlite:///path or postgresql+psycopg://..., got 5"),
+    ("author = 5", "setting author in {path}: expected a name (text), got 5"),
     ('goals = "Signed Up"',
      'setting goals in {path}: expected a table of "goal name" = "condition", or a list of conditions, got "Signed Up"'),
     ("[goals]\nBought = 1",
      'setting goals in {path}: expected a table of "goal name" = "condition", or a list of conditions, got {"Bought": 1}'),
     ("sesion_gap_minutes = 10", "unknown setting sesion_gap_minutes in {path} (did you mean session_gap_minutes?)"),
     ("colour = 'blue'", "unknown setting colour in {path} (the settings are db, session_gap_minutes, live_minutes, longtime_days, "
-                        "order_events, batch_size, goals, feedback_events)"),
+                        "order_events, batch_size, goals, feedback_events, author)"),
     ('batch_size = 10\nlive_minutes = = 3\n', "{path}:2:16: not valid TOML: Invalid value"),
     ("[goals\n", "{path}:1:7: not valid TOML: Expected ']' at the end of a table declaration"),
 ]  # fmt: skip

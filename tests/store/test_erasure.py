@@ -72,7 +72,7 @@ def erase(url: str, ident: str) -> Any:
     try:
         with engine.connect() as conn:
             pid = queries.find_profile(conn, ident)
-        return erase_profile(engine, pid, settings=Settings(db_url=url), now_ms=NOW)
+        return erase_profile(engine, pid, settings=Settings(db_url=url), now_ms=NOW, author="tests")
     finally:
         engine.dispose()
 
@@ -239,7 +239,7 @@ def test_an_excluded_user_stays_viewable_but_leaves_every_figure(db_url, inbox):
     before = figures()
     assert before["acme_live"] == ["user-alice"] and before["live"] >= 1 and before["marked"] == []
     with engine.begin() as conn:
-        assert set_excluded(conn, queries.find_profile(conn, "user-alice"), True)
+        assert set_excluded(conn, queries.find_profile(conn, "user-alice"), True, author="tests", now_ms=NOW)
     during = figures()
     assert during["live"] == before["live"] - 1
     assert during["acme_users"] == before["acme_users"] - 1 and during["acme_live"] == []
@@ -248,7 +248,7 @@ def test_an_excluded_user_stays_viewable_but_leaves_every_figure(db_url, inbox):
     assert during["cohort"] == before["cohort"] - 1 and during["size"] == before["size"] - 1
     assert during["listed"] == before["listed"] and during["marked"] == during["is_excluded"] == ["user-alice"]
     with engine.begin() as conn:
-        set_excluded(conn, queries.find_profile(conn, "user-alice"), False)
+        set_excluded(conn, queries.find_profile(conn, "user-alice"), False, author="tests", now_ms=NOW)
     assert figures() == before
     engine.dispose()
 

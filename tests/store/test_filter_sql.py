@@ -233,16 +233,16 @@ def test_compiled_sql_agrees_with_the_reference_evaluator(db_url, tmp_path, seed
 
 def test_saved_filters_are_shared_through_the_store(store):
     with store.begin() as conn:
-        queries.save_filter(conn, "Big buyers", 'did:"Order Completed".total:>100', now_ms=NOW)
-        queries.save_filter(conn, "Live", "is:live", now_ms=NOW)
-        queries.save_filter(conn, "Live", "is:live tag:buyer", now_ms=NOW)  # saving again replaces
+        queries.save_filter(conn, "Big buyers", 'did:"Order Completed".total:>100', now_ms=NOW, author="tests")
+        queries.save_filter(conn, "Live", "is:live", now_ms=NOW, author="tests")
+        queries.save_filter(conn, "Live", "is:live tag:buyer", now_ms=NOW, author="tests")  # saving again replaces
     with store.connect() as conn:
         saved = queries.saved_filters(conn)
     assert [(s.name, s.query) for s in saved] == [("Big buyers", 'did:"Order Completed".total:>100'), ("Live", "is:live tag:buyer")]
     assert matching(store, saved[0].query) == {"u-alice"}
     with store.begin() as conn:
-        assert queries.delete_filter(conn, "Live") is True
-        assert queries.delete_filter(conn, "Live") is False
+        assert queries.delete_filter(conn, "Live", now_ms=NOW, author="tests") is True
+        assert queries.delete_filter(conn, "Live", now_ms=NOW, author="tests") is False
 
 
 def test_suggestions_come_from_what_is_stored(store):

@@ -66,7 +66,7 @@ def write_store(url: str, folder) -> None:
     ingest(url, [path])
     engine = make_engine(url)
     with engine.begin() as conn:
-        set_excluded(conn, queries.find_profile(conn, "u6"), True)
+        set_excluded(conn, queries.find_profile(conn, "u6"), True, author="tests", now_ms=NOW)
     engine.dispose()
 
 
@@ -136,9 +136,9 @@ def test_did_x_then_came_back_and_did_y(store):
 
 def test_cohorts_are_saved_filters_with_their_size_now(store):
     with store.begin() as conn:
-        queries.save_filter(conn, "Pro", "plan:pro", now_ms=NOW)
-        queries.save_filter(conn, "Everyone", "", now_ms=NOW)
-        queries.save_filter(conn, "Broken", "plan:", now_ms=NOW)
+        queries.save_filter(conn, "Pro", "plan:pro", now_ms=NOW, author="tests")
+        queries.save_filter(conn, "Everyone", "", now_ms=NOW, author="tests")
+        queries.save_filter(conn, "Broken", "plan:", now_ms=NOW, author="tests")
     with store.connect() as conn:
         rows = retention.cohorts(conn, settings=Settings(), now_ms=NOW)
     assert [(c.name, c.users) for c in rows] == [("Broken", None), ("Everyone", 6), ("Pro", 2)]  # u6 excluded
@@ -166,7 +166,7 @@ def test_the_retention_command(store, db_url):
     assert cli("retention", "--weeks", "0", db=db_url).returncode == 2
     assert cli("retention", "--cohort", "missing", db=db_url).returncode == 1
     with store.begin() as conn:
-        queries.save_filter(conn, "Pro", "plan:pro", now_ms=NOW)
+        queries.save_filter(conn, "Pro", "plan:pro", now_ms=NOW, author="tests")
     run = cli("retention", "--cohort", "Pro", "--weeks", "4", "--json", db=db_url)
     assert json.loads(run.stdout)["cohorts"][0]["users"] == 1
     run = cli("cohorts", "--json", db=db_url)

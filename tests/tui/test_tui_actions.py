@@ -312,8 +312,8 @@ async def test_the_hostile_fixture_in_cohorts_goals_feedback_and_the_dialogs(tmp
     ingest(url, [HOSTILE_FIXTURE])
     engine = make_engine(url, writer=True)
     with engine.begin() as conn:
-        queries.save_filter(conn, "[bold]x[/bold]", 'id:"[@click=app.quit]quit[/]"', now_ms=NOW)
-        queries.save_filter(conn, "\x1b]0;title\x07", "[/", now_ms=NOW)
+        queries.save_filter(conn, "[bold]x[/bold]", 'id:"[@click=app.quit]quit[/]"', now_ms=NOW, author="tests")
+        queries.save_filter(conn, "\x1b]0;title\x07", "[/", now_ms=NOW, author="tests")
     engine.dispose()
     app = make_teams_app(url, goals={"[@click=app.quit]quit[/]": "did page /[@click=app.quit]quit[/]", "\u202eevil": "[b]x"})
     async with app.run_test(size=SIZE) as pilot:

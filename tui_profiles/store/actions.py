@@ -11,7 +11,10 @@ anonymous ids, the sessions and aggregates rebuilt from what is left (a profile
 left empty is removed), the companies those events fed recomputed, the catalog
 entries no other event has, and the quarantined lines that carry one of the ids.
 The ids go on the suppression list (store/suppression.py), so the writer drops
-them if the same files are read again.
+them if the same files are read again. Earlier audit entries that name one of the
+ids lose it (store/audit.py), and the erasure's own entry holds only counts.
+
+Every change here is written to the audit log in its own transaction, naming `author`.
 """
 
 from __future__ import annotations
@@ -24,18 +27,24 @@ from sqlalchemy.engine import Connection, Engine
 from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS
-from . import company_upkeep, suppression
+from . import audit, company_upkeep, suppression
 from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
 
-def set_excluded(conn: Connection, profile_id: int, excluded: bool) -> bool:
+def set_excluded(conn: Connection, profile_id: int, excluded: bool, *, author: str, now_ms: int) -> bool:
     """Exclude (or include again) a profile's traffic from every count; False if there is no such profile.
 
     Exclusion belongs to the profile: its linked anonymous profiles are not excluded with it.
+    The audit entry names the profile's id, until the person is erased.
     """
-    result = conn.execute(PROFILES.update().where(PROFILES.c.id == profile_id).values(excluded=excluded))
-    return result.rowcount > 0
+    external_id = conn.execute(sa.select(PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).scalar()
+    if external_id is None:
+        return False
+    conn.execute(PROFILES.update().where(PROFILES.c.id == profile_id).values(excluded=excluded))
+    action = audit.EXCLUDE if excluded else audit.INCLUDE
+    audit.record(conn, author=author, action=action, target=external_id, at_ms=now_ms)
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +118,11 @@ def erasure_plan(conn: Connection, profile_id: int) -> ErasurePlan | None:
     )  # fmt: skip
 
 
-def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms: int) -> ErasureReport | None:
-    """Erase a profile and everything it fed, in one transaction; None if there is no such profile."""
+def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms: int, author: str) -> ErasureReport | None:
+    """Erase a profile and everything it fed, in one transaction; None if there is no such profile.
+
+    The audit log gets an `erase` entry by `author` with counts only, and loses the person from earlier entries.
+    """
     with engine.begin() as conn:
         _take_writer_lock(conn)
         plan = erasure_plan(conn, profile_id)
@@ -135,6 +147,11 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         _forget_trait_keys(conn, trait_keys)
         rejected = _erase_quarantine(conn, ids)
         suppression.add(conn, ids, now_ms=now_ms)
+        redacted = audit.redact(conn, ids)
+        audit.record(conn, author=author, action=audit.ERASE, target=audit.ERASED, at_ms=now_ms, detail={
+            "events": plan.events, "profiles": len(removed), "ids": len(ids), "quarantined_lines": rejected,
+            "other_profiles": len(plan.other_profiles), "other_events": plan.other_events, "audit_entries_redacted": redacted,
+        })  # fmt: skip
     return ErasureReport(
         plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)),
         touched_profiles=frozenset(touched), removed_profiles=frozenset(removed),

@@ -221,6 +221,22 @@ class SuppressedId(SQLModel, table=True):
     erased_ms: int = _ms()
 
 
+class AuditLogEntry(SQLModel, table=True):
+    """A change a person made (exclude, erase, a saved filter...): when, who, what, to what (store/audit.py).
+
+    No schema version of its own: create_all adds the table to an older store, which then simply has no entries.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_at_id", "at_ms", "id"),)  # the listing's order, newest first
+    id: int | None = Field(default=None, primary_key=True)
+    at_ms: int = _ms()
+    author: str
+    action: str  # one of store/audit.py ACTIONS
+    target: str = ""  # what was changed: a profile's id, a saved filter's name; "(erased)" once its person is erased
+    detail: dict | None = _json()  # counts and values that say more (an erasure's counts, a filter's query)
+
+
 # The Core tables the store's statements are written against: named once here, imported by every store module.
 META: sa.Table = Meta.__table__  # type: ignore[assignment]
 FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
@@ -234,3 +250,4 @@ SAVED: sa.Table = SavedFilter.__table__  # type: ignore[assignment]
 CATALOG: sa.Table = CatalogEntry.__table__  # type: ignore[assignment]
 COMPANIES: sa.Table = Company.__table__  # type: ignore[assignment]
 SUPPRESSED: sa.Table = SuppressedId.__table__  # type: ignore[assignment]
+AUDIT: sa.Table = AuditLogEntry.__table__  # type: ignore[assignment]

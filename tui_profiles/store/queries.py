@@ -15,6 +15,7 @@ from ..domain.formats import PAGE, SCREEN, TRACK
 from ..domain.identity import ANONYMOUS, IDENTIFIED
 from ..domain.sessions import is_live, session_id
 from ..domain.tags import profile_tags
+from . import audit
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SAVED, SESSIONS
 
 
@@ -515,11 +516,20 @@ def saved_filters(conn: Connection) -> list[SavedFilterRow]:
     return [SavedFilterRow(r.name, r.query, r.created_ms) for r in conn.execute(sa.select(SAVED).order_by(SAVED.c.name))]
 
 
-def save_filter(conn: Connection, name: str, query: str, *, now_ms: int) -> None:
-    """Save (or replace) a named filter; the caller commits (use engine.begin())."""
+def save_filter(conn: Connection, name: str, query: str, *, now_ms: int, author: str) -> None:
+    """Save (or replace) a named filter, recorded in the audit log; the caller commits (use engine.begin())."""
+    before = conn.execute(sa.select(SAVED.c.query).where(SAVED.c.name == name)).scalar()
     conn.execute(SAVED.delete().where(SAVED.c.name == name))
     conn.execute(SAVED.insert().values(name=name, query=query, created_ms=now_ms))
+    detail = {"query": query} if before is None else {"query": query, "replaced": before}
+    audit.record(conn, author=author, action=audit.SAVE_FILTER, target=name, detail=detail, at_ms=now_ms)
 
 
-def delete_filter(conn: Connection, name: str) -> bool:
-    return conn.execute(SAVED.delete().where(SAVED.c.name == name)).rowcount > 0
+def delete_filter(conn: Connection, name: str, *, now_ms: int, author: str) -> bool:
+    """Delete a named filter, recorded in the audit log; False (and no entry) if there was none."""
+    before = conn.execute(sa.select(SAVED.c.query).where(SAVED.c.name == name)).scalar()
+    # The delete's own count decides: someone else may have deleted it since the read.
+    if conn.execute(SAVED.delete().where(SAVED.c.name == name)).rowcount == 0:
+        return False
+    audit.record(conn, author=author, action=audit.DELETE_FILTER, target=name, detail={"query": before}, at_ms=now_ms)
+    return True

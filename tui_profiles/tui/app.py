@@ -25,7 +25,8 @@ from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
 from .held_drawing import hold_updates
-from .messages import OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged
+from .messages import OpenAudit, OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged
+from .screens.audit import AuditScreen
 from .screens.cohorts import CohortsScreen
 from .screens.companies import CompaniesScreen
 from .screens.company import CompanyScreen
@@ -169,6 +170,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         if not isinstance(self.screen, CohortsScreen):
             self.push_screen(CohortsScreen(self.reader))
 
+    def open_audit(self) -> None:
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen(self.reader))
+
     # Screens ask with a message (tui/messages.py); the methods above do the opening (tests call them too).
     @on(OpenProfile)
     def _profile_asked(self, message: OpenProfile) -> None:
@@ -193,6 +198,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     @on(OpenCohorts)
     def _cohorts_asked(self) -> None:
         self.open_cohorts()
+
+    @on(OpenAudit)
+    def _audit_asked(self) -> None:
+        self.open_audit()
 
     def action_open_companies(self) -> None:
         self.open_companies()

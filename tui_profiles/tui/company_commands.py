@@ -1,4 +1,4 @@
-"""The command palette's way to a company: type part of its id or name; also the Companies and Cohorts screens."""
+"""The command palette's way to a company: type part of its id or name; also the Companies, Cohorts and Audit log screens."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from textual.message import Message
 from ..store.companies import CompanyRow
 from . import formatting, safe
 from .commands import read_in_thread, two_line_prompt
-from .messages import OpenCohorts, OpenCompanies, OpenCompany
+from .messages import OpenAudit, OpenCohorts, OpenCompanies, OpenCompany
 
 LIMIT = 10
 # (what is typed to find it, help line, what asks the app to open it)
 SCREENS: tuple[tuple[str, str, type[Message]], ...] = (
     ("Companies", "every company, searchable (C)", OpenCompanies),
     ("Cohorts and retention", "saved filters with their size and a weekly retention grid (R)", OpenCohorts),
+    ("Audit log", "who changed what: exclude, include, erase, saved filters", OpenAudit),
 )
 
 
@@ -27,7 +28,7 @@ def _prompt(company: CompanyRow, query: str) -> Text:
 
 
 class CompanyJumpProvider(Provider):
-    """Companies whose id or name contains what is typed (most recently active first), and the two screens."""
+    """Companies whose id or name contains what is typed (most recently active first), and the screens above."""
 
     async def _companies(self, text: str) -> list[CompanyRow]:
         reader = self.app.reader  # type: ignore[attr-defined]

@@ -64,3 +64,7 @@ class OpenCompanies(Message):
 
 class OpenCohorts(Message):
     """Show the cohorts and their retention (unless they are shown already)."""
+
+
+class OpenAudit(Message):
+    """Show the audit log: who changed what (unless it is shown already)."""

@@ -120,6 +120,16 @@ class KeptSettings(BaseSettings):
         Settings.feedback_events,
         description="Events that carry survey and NPS answers (the profile's Feedback), matched ignoring case.",
     )
+    blocked_ids: Annotated[Names, Expect("a list of ids", in_env="ids separated by commas")] = Field(
+        Settings.blocked_ids,
+        description="Ids that name no one (a placeholder a client sends for everybody), on top of the built-in junk ids: "
+        "a message whose only ids are blocked is quarantined, and a blocked id never links two profiles. Any case.",
+    )
+    max_anon_ids: Annotated[WholeNumber, Expect("a whole number of anonymous ids (1 or more)")] = Field(
+        Settings.max_anon_ids,
+        ge=1,
+        description="A profile with more anonymous ids than this is tagged `too_many_ids`: usually a tracking bug merged strangers.",
+    )
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, **_: Any) -> tuple[Any, ...]:
@@ -167,6 +177,7 @@ class LoadedSettings:
         values["db"] = values["db"] or default_db_url()
         values["order_events"] = list(values["order_events"])
         values["feedback_events"] = list(values["feedback_events"])
+        values["blocked_ids"] = list(values["blocked_ids"])
         return values
 
     def settings(self) -> Settings:
@@ -180,6 +191,8 @@ class LoadedSettings:
             batch_size=kept.batch_size,
             goals=dict(kept.goals),
             feedback_events=kept.feedback_events,
+            blocked_ids=kept.blocked_ids,
+            max_anon_ids=kept.max_anon_ids,
         )
 
 

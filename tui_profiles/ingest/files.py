@@ -21,7 +21,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 
 from ..domain.clock import wall_ms
-from ..domain.formats import Rejection, parse_line
+from ..domain.formats import Rejection, blocked_id_set, parse_line
 from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent, Rejected
 from ..store.writer import StoreWriter
 from . import reader_process
@@ -140,6 +140,9 @@ class FileIngestor:
         # for a process without threads: the `ingest` command.
         self.read_in_parallel = read_in_parallel
         self.batch_size = batch_size
+        # Setting `blocked_ids`: junk to the parser, like the built-in junk ids. The second process of a
+        # first load is a fork of this one, so it reads with the same set.
+        self.blocked_ids = blocked_id_set(writer.settings.blocked_ids)
         self.on_batch = on_batch
         self.should_stop = should_stop
         self.totals = IngestSummary()  # everything committed by this ingestor
@@ -318,7 +321,7 @@ class FileIngestor:
         """One line into the pending batch; a full batch is committed (and the cursor renewed)."""
         cur.line += 1
         cur.offset = end
-        parsed = parse_line(raw, received)
+        parsed = parse_line(raw, received, self.blocked_ids)
         if isinstance(parsed, Rejection):
             self._pending.rejected.append(Rejected(cur.path, cur.line, parsed.reason, bytes(raw), received))
         elif parsed is not None:

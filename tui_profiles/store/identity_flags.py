@@ -19,41 +19,48 @@ from .models import ANON_IDS, LINKS, PROFILES
 CHUNK = 500
 
 
-def _shared_by(column: sa.ColumnElement[str]) -> sa.Exists:
-    """A link on `column` (the anonymous id or the user id, compared to the profile's external id) whose
-    anonymous id is also linked to another user."""
-    mine, other = LINKS.alias("mine"), LINKS.alias("other")
-    return sa.exists(
-        sa.select(sa.literal(1))
-        .select_from(mine.join(other, sa.and_(other.c.anonymous_id == mine.c.anonymous_id, other.c.user_id != mine.c.user_id)))
-        .where(mine.c[column.key] == PROFILES.c.external_id)
-    )
+def flags_of(conn: Connection, profiles: Iterable[tuple[int, str, str]], *, max_anon_ids: int) -> dict[int, tuple[str, ...]]:
+    """The guardrail flags of these (profile id, kind, external id), only those with one, in tag order.
 
-
-def _shared_device_here() -> sa.ColumnElement[bool]:
-    """Spec: "an anonymous id that has been linked to more than one user is flagged on each of those users
-    and on the anonymous profile". Per profile, correlated: for a page of rows."""
-    return sa.or_(
-        sa.and_(PROFILES.c.kind == ANONYMOUS, _shared_by(LINKS.c.anonymous_id)),
-        sa.and_(PROFILES.c.kind == IDENTIFIED, _shared_by(LINKS.c.user_id)),
-    )
-
-
-def flags_of(conn: Connection, profile_ids: Iterable[int], *, max_anon_ids: int) -> dict[int, tuple[str, ...]]:
-    """The guardrail flags of these profiles (only those with one), in tag order."""
+    Spec: "an anonymous id that has been linked to more than one user is flagged on each of those users
+    and on the anonymous profile". Each part is driven by the page's own ids through an index (the
+    profile's anonymous ids, the links by anonymous id and by user id), never by a pass over every profile.
+    """
     found: dict[int, set[str]] = {}
-    ids = list(profile_ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    rows = list(profiles)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        by_anon = {ext: pid for pid, kind, ext in chunk if kind == ANONYMOUS}
+        by_user = {ext: pid for pid, kind, ext in chunk if kind == IDENTIFIED}
         blob = (
-            sa.select(ANON_IDS.c.profile_id, sa.literal(TOO_MANY_IDS))
-            .where(ANON_IDS.c.profile_id.in_(chunk))
+            sa.select(ANON_IDS.c.profile_id.label("key"), sa.literal(TOO_MANY_IDS).label("flag"))
+            .where(ANON_IDS.c.profile_id.in_([pid for pid, _, _ in chunk]))
             .group_by(ANON_IDS.c.profile_id)
             .having(sa.func.count() > max_anon_ids)
         )
-        shared = sa.select(PROFILES.c.id, sa.literal(SHARED_DEVICE)).where(PROFILES.c.id.in_(chunk), _shared_device_here())
-        for pid, flag in conn.execute(sa.union_all(blob, shared)):
-            found.setdefault(int(pid), set()).add(flag)
+        found_here = [(int(pid), flag) for pid, flag in conn.execute(blob)]
+        parts = []
+        if by_anon:
+            parts.append(
+                sa.select(LINKS.c.anonymous_id.label("ext"), sa.literal(ANONYMOUS).label("kind"))
+                .where(LINKS.c.anonymous_id.in_(list(by_anon)))
+                .group_by(LINKS.c.anonymous_id)
+                .having(sa.func.count(sa.distinct(LINKS.c.user_id)) > 1)
+            )
+        if by_user:
+            mine, other = LINKS.alias("mine"), LINKS.alias("other")
+            parts.append(
+                sa.select(mine.c.user_id.label("ext"), sa.literal(IDENTIFIED).label("kind"))
+                .select_from(mine.join(other, sa.and_(other.c.anonymous_id == mine.c.anonymous_id, other.c.user_id != mine.c.user_id)))
+                .where(mine.c.user_id.in_(list(by_user)))
+                .distinct()
+            )
+        if parts:
+            stmt = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+            for ext, kind in conn.execute(stmt):
+                found_here.append(((by_anon if kind == ANONYMOUS else by_user)[ext], SHARED_DEVICE))
+        for pid, flag in found_here:
+            found.setdefault(pid, set()).add(flag)
     order = (SHARED_DEVICE, TOO_MANY_IDS)
     return {pid: tuple(f for f in order if f in flags) for pid, flags in found.items()}
 

@@ -89,7 +89,7 @@ def identity_report(conn: Connection, profile_id: int, *, max_anon_ids: int) -> 
                 first_seen=first, last_seen=last, source=source,
             ))  # fmt: skip
     rows.sort(key=lambda r: (r.at, r.anonymous_id, r.user_id))
-    flags = flags_of(conn, [profile_id], max_anon_ids=max_anon_ids).get(profile_id, ())
+    flags = flags_of(conn, [(profile_id, kind, external_id)], max_anon_ids=max_anon_ids).get(profile_id, ())
     return IdentityReport(profile_id, external_id, kind if kind in (IDENTIFIED, ANONYMOUS) else kind, tuple(rows), flags)
 
 

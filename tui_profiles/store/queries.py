@@ -128,7 +128,7 @@ def _user_rows(conn: Connection, rows: Any, settings: Settings, now_ms: int) -> 
     users = [_user_row(r, settings, now_ms) for r in rows]
     if not users:
         return users
-    flags = flags_of(conn, [u.profile_id for u in users], max_anon_ids=settings.max_anon_ids)
+    flags = flags_of(conn, [(u.profile_id, u.kind, u.id) for u in users], max_anon_ids=settings.max_anon_ids)
     return [replace(u, tags=u.tags + flags[u.profile_id]) if u.profile_id in flags else u for u in users]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..domain.identity import ANONYMOUS, IDENTIFIED, VIA_SIGNED_IN, link_via
+from ..domain.identity import IDENTIFIED, VIA_SIGNED_IN, link_via
 from .identity_flags import flags_of
 from .models import ANON_IDS, EVENTS, FILES, LINKS, PROFILES
 
@@ -90,7 +90,7 @@ def identity_report(conn: Connection, profile_id: int, *, max_anon_ids: int) -> 
             ))  # fmt: skip
     rows.sort(key=lambda r: (r.at, r.anonymous_id, r.user_id))
     flags = flags_of(conn, [(profile_id, kind, external_id)], max_anon_ids=max_anon_ids).get(profile_id, ())
-    return IdentityReport(profile_id, external_id, kind if kind in (IDENTIFIED, ANONYMOUS) else kind, tuple(rows), flags)
+    return IdentityReport(profile_id, external_id, kind, tuple(rows), flags)
 
 
 def _chunks(values: Iterable[str]) -> Iterable[list[str]]:

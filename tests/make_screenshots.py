@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from tests.teams import build_teams_store, make_teams_app
-from tests.tui.support import build_store, make_app, settle
+from tests.tui.support import build_store, identity_journal, make_app, make_identity_app, settle
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 SIZE = (120, 40)
@@ -24,7 +24,7 @@ SHOTS: list[tuple[str, tuple[str, ...]]] = [
     ("profile-overview.svg", ("enter",)),
     ("profile-timeline.svg", ("enter", "tab", "tab", "down", "down")),
     ("profile-sessions.svg", ("enter", "tab")),
-    ("profile-properties.svg", ("enter", "shift+tab")),
+    ("profile-properties.svg", ("enter", "shift+tab", "shift+tab")),
     ("session.svg", ("enter", "tab", "down", "enter")),
     ("event.svg", ("enter", "tab", "tab", *["down"] * 5, "enter")),
     ("help.svg", ("question_mark",)),
@@ -61,6 +61,8 @@ async def main() -> None:
             url = build_store(Path("store"))
             for name, keys in SHOTS:
                 print(await shoot(url, name, keys))
+            identity = build_store(Path("identity"), identity_journal())
+            print(await shoot(identity, "profile-identity.svg", ("enter", "i"), make_identity_app))
             teams = build_teams_store(Path("teams"))
             for name, keys in TEAM_SHOTS:
                 print(await shoot(teams, name, keys, make_teams_app))

@@ -337,17 +337,25 @@ SCENARIOS: tuple[str, ...] = (*SEGMENT_SCENARIOS, *POSTHOG_SCENARIOS)
 
 def run_scenario(name: str, folder: Path, gz: bool = False) -> tuple[Path, list[Expected]]:
     """Send scenario `name` through its real client; return the file written and what each line means."""
+    journey = SEGMENT_SCENARIOS.get(name) or POSTHOG_SCENARIOS.get(name)
+    if journey is None:
+        raise KeyError(f"no scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    return run_journey(name, journey, folder, gz=gz, client="posthog" if name in POSTHOG_SCENARIOS else "segment")
+
+
+def run_journey(name: str, journey: Callable[[Any], None], folder: Path, *, client: str,
+                gz: bool = False) -> tuple[Path, list[Expected]]:  # fmt: skip
+    """Send a journey (a function of a SegmentRun or a PostHogRun, `client` "segment" or "posthog") through
+    the real client into `folder/name.jsonl` (`.json.gz` with gz=True): for tests with journeys of their own."""
     path = Path(folder) / (f"{name}.json.gz" if gz else f"{name}.jsonl")
     with CaptureServer(path) as server:
-        if name in SEGMENT_SCENARIOS:
+        if client == "segment":
             run: _Run = SegmentRun(name, server)
-            SEGMENT_SCENARIOS[name](run)  # type: ignore[arg-type]
-        elif name in POSTHOG_SCENARIOS:
-            run = PostHogRun(name, server)
-            POSTHOG_SCENARIOS[name](run)  # type: ignore[arg-type]
-            run.client.shutdown()  # type: ignore[attr-defined]
+            journey(run)
         else:
-            raise KeyError(f"no scenario {name!r}; known: {', '.join(SCENARIOS)}")
+            run = PostHogRun(name, server)
+            journey(run)
+            run.client.shutdown()  # type: ignore[attr-defined]
     if len(server.messages) != len(run.expected):
         raise RuntimeError(f"{name}: sent {len(run.expected)} messages, the stub captured {len(server.messages)}")
     return path, run.expected

@@ -130,6 +130,8 @@ def cmd_ingest(settings: Settings, paths: list[Path], *, as_json: bool) -> int:
             f"files {summary.files}  new events {summary.events}  duplicates {summary.duplicates}  rejected {summary.rejected}"
             + (f"  suppressed {summary.suppressed}" if summary.suppressed else "")
         )
+        if summary.copies:
+            print(f"copies {summary.copies}: files skipped, byte copies of files already read under another name")
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
-"""The command line's reports beyond users and profile: companies, one company, retention, cohorts, goals, feedback, the audit log.
+"""The command line's reports beyond users and profile: companies, one company, retention, cohorts, goals, feedback,
+identity, the audit log.
 
 Thin like cli.py: arguments in, store functions called, text or JSON out.
 """
@@ -52,6 +53,11 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("cohorts", help="saved filters with their size now")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_cohorts)
+
+    p = sub.add_parser("identity", help="why ids are linked: every anonymous id of a profile, how and when it was linked")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_identity)
 
     p = sub.add_parser("goals", help="the goals a profile completed, and when first (setting goals)")
     p.add_argument("id")
@@ -267,3 +273,50 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
 
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# -- identity ---------------------------------------------------------------------
+def identity_json(report: Any) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "kind": report.kind,
+        "links": [
+            {"anonymous_id": r.anonymous_id, "user_id": r.user_id, "via": r.via, "at": iso(r.at), "file": r.file,
+             "line": r.line, "events": r.events, "shared_with": list(r.shared_with), "first_seen": iso(r.first_seen),
+             "last_seen": iso(r.last_seen), "source": r.source}
+            for r in report.links
+        ],
+        "flags": list(report.flags),
+    }  # fmt: skip
+
+
+def cmd_identity(settings: Settings, args: argparse.Namespace) -> int:
+    reader = open_reader(settings)
+    with reader.engine.connect() as conn:
+        pid = profile_id(conn, args.id)
+    report = reader.identity(pid)
+    if report is None:
+        raise CliError(f"no profile with the id {printable(args.id)!r}")
+    if args.json:
+        emit_json(identity_json(report))
+        return EXIT_OK
+    flags = f"  flags: {', '.join(report.flags)}" if report.flags else ""
+    print(f"{printable(report.id)} ({report.kind}){flags}")
+    if not report.links:
+        print("no anonymous ids linked")
+        return EXIT_OK
+    head = ("anonymous id", "user", "via", "at", "events", "source", "first seen", "last seen", "file:line", "shared with")
+    rows = [
+        (printable(r.anonymous_id), printable(r.user_id), r.via, _minute(r.at), str(r.events), r.source or "",
+         _minute(r.first_seen), _minute(r.last_seen), f"{printable(r.file)}:{r.line}" if r.file else "",
+         ", ".join(printable(u) for u in r.shared_with))
+        for r in report.links
+    ]  # fmt: skip
+    widths = [max(len(cell) for cell in column) for column in zip(head, *rows)]
+    for line in (head, *rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+    return EXIT_OK
+
+
+def _minute(ms: int | None) -> str:
+    return (iso(ms) or "")[:16].replace("T", " ")

@@ -56,6 +56,11 @@ class Settings:
     feedback_events: tuple[str, ...] = ("Survey Responded", "survey sent")
     #: Who the audit log names for changes made here (exclude, erase, saved filters...): the OS user unless set.
     author: str = field(default_factory=default_author)
+    #: Ids that name no one here, on top of the built-in junk ids (domain/formats.JUNK_IDS): a message
+    #: whose only ids are blocked is quarantined, and a blocked id never links two profiles. Any case.
+    blocked_ids: tuple[str, ...] = ()
+    #: A profile with more anonymous ids than this is tagged `too_many_ids`: a tracking bug merging strangers.
+    max_anon_ids: int = 100
 
     def with_db(self, url: str | None) -> "Settings":
         return replace(self, db_url=url) if url else self

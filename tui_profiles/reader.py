@@ -19,12 +19,13 @@ from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
-from .store import actions, audit, companies, feedback, goals, queries, retention
+from .store import actions, audit, companies, feedback, goals, identity_links, queries, retention
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry
 from .store.companies import CompanyDetail, CompanyRow
 from .store.feedback import FeedbackItem
 from .store.goals import GoalCompletion
+from .store.identity_links import IdentityReport
 from .store.queries import EventDetail, EventRow, ProfileDetail, SavedFilterRow, SessionRow, UserRow
 from .store.retention import CohortRow, RetentionTable
 
@@ -198,6 +199,11 @@ class StoreReader:
     def event(self, event_id: int) -> EventDetail | None:
         with self.engine.connect() as conn:
             return queries.event_detail(conn, event_id)
+
+    def identity(self, profile_id: int) -> IdentityReport | None:
+        """The identity panel: every anonymous id of the person, how it was linked, and its flags."""
+        with self.engine.connect() as conn:
+            return identity_links.identity_report(conn, profile_id, max_anon_ids=self.settings.max_anon_ids)
 
     def user(self, profile_id: int) -> UserRow | None:
         with self.engine.connect() as conn:

@@ -124,6 +124,16 @@ class KeptSettings(BaseSettings):
         None,
         description="Who the audit log names for changes made from here (exclude, erase, saved filters); unset, the OS user.",
     )
+    blocked_ids: Annotated[Names, Expect("a list of ids", in_env="ids separated by commas")] = Field(
+        Settings.blocked_ids,
+        description="Ids that name no one (a placeholder a client sends for everybody), on top of the built-in junk ids: "
+        "a message whose only ids are blocked is quarantined, and a blocked id never links two profiles. Any case.",
+    )
+    max_anon_ids: Annotated[WholeNumber, Expect("a whole number of anonymous ids (1 or more)")] = Field(
+        Settings.max_anon_ids,
+        ge=1,
+        description="A profile with more anonymous ids than this is tagged `too_many_ids`: usually a tracking bug merged strangers.",
+    )
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, **_: Any) -> tuple[Any, ...]:
@@ -172,6 +182,7 @@ class LoadedSettings:
         values["author"] = values["author"] or default_author()
         values["order_events"] = list(values["order_events"])
         values["feedback_events"] = list(values["feedback_events"])
+        values["blocked_ids"] = list(values["blocked_ids"])
         return values
 
     def settings(self) -> Settings:
@@ -186,6 +197,8 @@ class LoadedSettings:
             goals=dict(kept.goals),
             feedback_events=kept.feedback_events,
             author=kept.author or default_author(),
+            blocked_ids=kept.blocked_ids,
+            max_anon_ids=kept.max_anon_ids,
         )
 
 

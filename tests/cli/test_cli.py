@@ -39,7 +39,7 @@ def inbox(tmp_path: Path) -> Path:
 def test_ingest_a_folder_then_list_users_and_open_a_profile(db_url, inbox):
     run = cli("ingest", str(inbox), "--json", db=db_url)
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == {"files": 5, "events": 22, "duplicates": 0, "rejected": 0, "suppressed": 0}
+    assert json.loads(run.stdout) == {"files": 5, "events": 22, "duplicates": 0, "copies": 0, "rejected": 0, "suppressed": 0}
 
     run = cli("users", "--json", db=db_url)
     assert run.returncode == 0, run.stderr
@@ -141,7 +141,7 @@ def test_bad_lines_are_quarantined_with_their_reason_and_bytes(db_url, tmp_path)
     gz.write_bytes(gzip.compress(b"\n".join([bad for bad, _ in BAD_LINES[:3]]) + b"\n"))
     run = cli("ingest", str(path), str(gz), "--json", db=db_url)
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == {"files": 2, "events": len(BAD_LINES), "duplicates": 0, "rejected": len(BAD_LINES) + 3, "suppressed": 0}  # noqa: E501
+    assert json.loads(run.stdout) == {"files": 2, "events": len(BAD_LINES), "duplicates": 0, "copies": 0, "rejected": len(BAD_LINES) + 3, "suppressed": 0}  # noqa: E501
 
     run = cli("rejected", "--json", db=db_url)
     rows = json.loads(run.stdout)

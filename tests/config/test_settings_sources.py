@@ -62,6 +62,8 @@ order_events = ["Order Completed", "Subscription Started"]
 batch_size = 250
 feedback_events = ["NPS"]
 author = "dana@support"
+blocked_ids = ["kiosk", "00000000-0000-0000-0000-000000000000"]
+max_anon_ids = 20
 
 [goals]
 "Saw pricing" = "visited:/pricing"
@@ -78,6 +80,8 @@ author = "dana@support"
         goals={"Saw pricing": "visited:/pricing", "Signed up": "Signed Up"},
         feedback_events=("NPS",),
         author="dana@support",
+        blocked_ids=("kiosk", "00000000-0000-0000-0000-000000000000"),
+        max_anon_ids=20,
     )
     assert list(loaded.settings().goals) == ["Saw pricing", "Signed up"]  # the file's order is the order shown
     assert {loaded.source_of(name) for name in SETTING_NAMES} == {Source("file", str(path))}
@@ -100,6 +104,17 @@ def test_the_environment_wins_over_the_file_and_db_on_the_command_line_over_both
     loaded = read_settings("sqlite:///cli.db")
     assert loaded.settings().db_url == "sqlite:///cli.db" and loaded.source_of("db") == Source("command line", "--db")
     assert load_settings("sqlite:///cli.db").with_db(None).db_url == "sqlite:///cli.db"
+
+
+def test_blocked_ids_and_the_anonymous_id_cap_from_the_environment(config, monkeypatch):
+    config('blocked_ids = ["from-file"]\nmax_anon_ids = 50\n')
+    monkeypatch.setenv("TUI_PROFILES_BLOCKED_IDS", " kiosk, Shared-Tablet ,,")
+    monkeypatch.setenv("TUI_PROFILES_MAX_ANON_IDS", "7")
+    loaded = read_settings()
+    assert loaded.settings().blocked_ids == ("kiosk", "Shared-Tablet")  # the variable replaces the file's list
+    assert loaded.settings().max_anon_ids == 7
+    assert loaded.source_of("blocked_ids") == Source("env", "TUI_PROFILES_BLOCKED_IDS")
+    assert loaded.effective()["blocked_ids"] == ["kiosk", "Shared-Tablet"]
 
 
 def test_goals_from_the_file_table_and_from_env_json(config, monkeypatch):
@@ -157,8 +172,11 @@ BAD_FILE_VALUES = [
     ("[goals]\nBought = 1",
      'setting goals in {path}: expected a table of "goal name" = "condition", or a list of conditions, got {"Bought": 1}'),
     ("sesion_gap_minutes = 10", "unknown setting sesion_gap_minutes in {path} (did you mean session_gap_minutes?)"),
+    ("blocked_ids = [1]", "setting blocked_ids in {path}: expected a list of ids, got [1]"),
+    ("max_anon_ids = 0", "setting max_anon_ids in {path}: expected a whole number of anonymous ids (1 or more), got 0"),
+    ("max_anon_ids = true", "setting max_anon_ids in {path}: expected a whole number of anonymous ids (1 or more), got true"),
     ("colour = 'blue'", "unknown setting colour in {path} (the settings are db, session_gap_minutes, live_minutes, longtime_days, "
-                        "order_events, batch_size, goals, feedback_events, author)"),
+                        "order_events, batch_size, goals, feedback_events, author, blocked_ids, max_anon_ids)"),
     ('batch_size = 10\nlive_minutes = = 3\n', "{path}:2:16: not valid TOML: Invalid value"),
     ("[goals\n", "{path}:1:7: not valid TOML: Expected ']' at the end of a table declaration"),
 ]  # fmt: skip
@@ -177,6 +195,7 @@ BAD_ENV_VALUES = [
     ("LIVE_MINUTES", "-1", 'expected a whole number of minutes (0 or more), got "-1"'),
     ("LONGTIME_DAYS", "ten", 'expected a whole number of days (0 or more), got "ten"'),
     ("BATCH_SIZE", "0", 'expected a whole number of events (1 or more), got "0"'),
+    ("MAX_ANON_IDS", "many", 'expected a whole number of anonymous ids (1 or more), got "many"'),
     ("GOALS", "{not json", 'expected a JSON object {"goal name": "condition"} or a JSON list of conditions, got "{not json" '
                            "(not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
     ("GOALS", '{"a": 1}', 'expected a JSON object {"goal name": "condition"} or a JSON list of conditions, got "{\\"a\\": 1}"'),

@@ -31,6 +31,7 @@ from tui_profiles.domain.formats import (
     WEB,
     NormalizedEvent,
     Rejection,
+    blocked_id_set,
     parse_line,
 )
 
@@ -253,6 +254,42 @@ def test_junk_user_id_with_good_anonymous_id_is_accepted() -> None:
 
 def test_posthog_junk_distinct_id_is_rejected() -> None:
     assert reject(posthog(distinct_id="guest")) == "no usable id (junk: distinct_id 'guest')"
+
+
+# --- blocked ids (setting blocked_ids) ---------------------------------------------
+
+BLOCKED = blocked_id_set([" Kiosk ", "00000000-0000-0000-0000-000000000000", ""])
+
+
+def parse_blocked(obj: Any) -> NormalizedEvent | Rejection | None:
+    return parse_line(line(obj), RECEIVED, BLOCKED)
+
+
+def test_blocked_ids_are_folded_as_junk_ids_are():
+    assert BLOCKED == frozenset({"kiosk", "00000000-0000-0000-0000-000000000000"})
+
+
+def test_a_message_whose_only_ids_are_blocked_is_quarantined_naming_them() -> None:
+    assert parse_blocked(segment(userId="KIOSK")) == Rejection("no usable id (blocked: userId 'KIOSK')")
+    assert parse_blocked(segment(userId="null", anonymousId="kiosk")) == Rejection(
+        "no usable id (junk: userId 'null'; blocked: anonymousId 'kiosk')"
+    )
+    assert parse_blocked(posthog(distinct_id="00000000-0000-0000-0000-000000000000")) == Rejection(
+        "no usable id (blocked: distinct_id '00000000-0000-0000-0000-000000000000')"
+    )
+    assert isinstance(parse_line(line(segment(userId="kiosk")), RECEIVED), NormalizedEvent)  # not blocked unless asked
+
+
+def test_a_blocked_id_never_links() -> None:
+    identify = parse_blocked(segment(type="identify", userId="u1", anonymousId="kiosk"))
+    assert isinstance(identify, NormalizedEvent)
+    assert (identify.user_id, identify.anonymous_id, identify.link) == ("u1", None, None)
+    alias = parse_blocked(segment(type="alias", previousId="kiosk", userId="u1"))
+    assert isinstance(alias, NormalizedEvent) and alias.link is None
+    ph_identify = parse_blocked(posthog(event="$identify", distinct_id="u1", properties={"$anon_distinct_id": "Kiosk"}))
+    assert isinstance(ph_identify, NormalizedEvent) and (ph_identify.user_id, ph_identify.link) == ("u1", None)
+    ph_alias = parse_blocked(posthog(event="$create_alias", distinct_id="a1", properties={"alias": "kiosk"}))
+    assert isinstance(ph_alias, NormalizedEvent) and ph_alias.link is None
 
 
 @pytest.mark.parametrize(("raw", "text"), [(42, "42"), (-7, "-7"), (42.0, "42"), (1.5, "1.5"), (10**20, str(10**20)), (2**64 - 1, str(2**64 - 1)),  # noqa: E501

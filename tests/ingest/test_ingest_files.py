@@ -27,10 +27,10 @@ def test_plain_and_gz_read_to_the_end_then_nothing_again(sqlite_url: str, tmp_pa
     (tmp_path / "a.jsonl").write_bytes(lines("a", 10) + seg_line("a-last")[:-1])  # the last line has no newline
     (tmp_path / "b.json.gz").write_bytes(gzip.compress(lines("b", 10)))
     first = ingestor(sqlite_url).ingest_paths([tmp_path])
-    assert first.as_dict() == {"files": 2, "events": 21, "duplicates": 0, "rejected": 0}
+    assert first.as_dict() == {"files": 2, "events": 21, "duplicates": 0, "copies": 0, "rejected": 0}
     (tmp_path / "a.jsonl").rename(tmp_path / "renamed.jsonl")
     again = ingestor(sqlite_url).ingest_paths([tmp_path])
-    assert again.as_dict() == {"files": 2, "events": 0, "duplicates": 0, "rejected": 0}
+    assert again.as_dict() == {"files": 2, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0}
 
 
 def test_an_older_or_half_copied_prefix_is_not_read_again(sqlite_url: str, tmp_path: Path) -> None:
@@ -40,7 +40,7 @@ def test_an_older_or_half_copied_prefix_is_not_read_again(sqlite_url: str, tmp_p
     (tmp_path / "full.jsonl").unlink()
     cut = full.index(seg_line("p-20", anon="a-0"))
     (tmp_path / "copy.jsonl").write_bytes(full[: cut + 7])  # a copy still arriving
-    assert ingestor(sqlite_url).ingest_paths([tmp_path]).as_dict() == {"files": 1, "events": 0, "duplicates": 0, "rejected": 0}
+    assert ingestor(sqlite_url).ingest_paths([tmp_path]).as_dict() == {"files": 1, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0}
 
 
 def test_the_same_first_line_with_other_content_after_it_is_read_from_the_start(db_url: str, tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_the_same_first_line_with_other_content_after_it_is_read_from_the_start(
     # Rewritten: the stored offset now falls inside a line, so it is not this content's offset.
     path.write_bytes(head + b"".join(seg_line(f"z-{i}") for i in range(10)))
     summary = ingestor(db_url).ingest_paths([path])
-    assert summary.as_dict() == {"files": 1, "events": 10, "duplicates": 1, "rejected": 0}
+    assert summary.as_dict() == {"files": 1, "events": 10, "duplicates": 1, "copies": 0, "rejected": 0}
 
 
 def test_a_gzipped_rotation_goes_on_where_the_plain_file_stopped(db_url: str, tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_a_gzipped_rotation_goes_on_where_the_plain_file_stopped(db_url: str, tm
     assert ingestor(db_url).ingest_paths([plain]).events == 30
     plain.unlink()
     (tmp_path / "events.1.json.gz").write_bytes(gzip.compress(lines("g", 45)))
-    assert ingestor(db_url).ingest_paths([tmp_path]).as_dict() == {"files": 1, "events": 15, "duplicates": 0, "rejected": 0}
+    assert ingestor(db_url).ingest_paths([tmp_path]).as_dict() == {"files": 1, "events": 15, "duplicates": 0, "copies": 0, "rejected": 0}
     assert Store(db_url).ids() == {f"g-{i}" for i in range(45)}
 
 
@@ -77,7 +77,7 @@ def test_a_broken_gz_is_quarantined_at_once_by_ingest(sqlite_url: str, tmp_path:
     [(file, line, reason, _)] = Store(sqlite_url).rejected()
     assert summary.rejected == 1 and summary.events == line - 1 and summary.events > 0
     assert file.endswith("cut.json.gz") and reason.startswith("gzip stream broken after line")
-    assert ingestor(sqlite_url).ingest_paths([tmp_path]).as_dict() == {"files": 1, "events": 0, "duplicates": 0, "rejected": 0}
+    assert ingestor(sqlite_url).ingest_paths([tmp_path]).as_dict() == {"files": 1, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0}
 
 
 def test_a_stale_batch_is_refused_and_read_again_from_where_the_store_says(db_url: str, tmp_path: Path) -> None:
@@ -86,16 +86,16 @@ def test_a_stale_batch_is_refused_and_read_again_from_where_the_store_says(db_ur
     late = ingestor(db_url, batch_size=7)
     late.prefetch([path])  # learns "nothing read yet"
     early = ingestor(db_url)
-    assert early.ingest_paths([path]).as_dict() == {"files": 1, "events": 30, "duplicates": 0, "rejected": 1}
+    assert early.ingest_paths([path]).as_dict() == {"files": 1, "events": 30, "duplicates": 0, "copies": 0, "rejected": 1}
     refused = []
     late.on_batch = refused.append
     summary = late.ingest_paths([path])
     # Its first batch was refused, nothing was written twice, and it knows where the file stands now.
-    assert summary.as_dict() == {"files": 1, "events": 0, "duplicates": 0, "rejected": 0} and refused == []
+    assert summary.as_dict() == {"files": 1, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0} and refused == []
     assert len(Store(db_url).rejected()) == 1
     with open(path, "ab") as fh:
         fh.write(lines("s", 5, start=30))
-    assert late.ingest_paths([path]).as_dict() == {"files": 1, "events": 5, "duplicates": 0, "rejected": 0}
+    assert late.ingest_paths([path]).as_dict() == {"files": 1, "events": 5, "duplicates": 0, "copies": 0, "rejected": 0}
 
 
 def test_more_files_in_one_batch_than_one_statement_can_bind(sqlite_url: str, tmp_path: Path) -> None:

@@ -15,14 +15,14 @@ def _line(i: int) -> bytes:
 
 def test_a_gzip_batch_sharing_its_first_line_with_a_stored_file_is_read_whole(db_url, tmp_path):
     (tmp_path / "a.json.gz").write_bytes(gzip.compress(_line(0) + b"\n"))
-    assert ingest(db_url, [tmp_path / "a.json.gz"]).as_dict() == {"files": 1, "events": 1, "duplicates": 0, "rejected": 0}
+    assert ingest(db_url, [tmp_path / "a.json.gz"]).as_dict() == {"files": 1, "events": 1, "duplicates": 0, "copies": 0, "rejected": 0}
     (tmp_path / "b.json.gz").write_bytes(gzip.compress(b"\n".join(_line(i) for i in range(6)) + b"\n"))
     # Same first line, so the same identity as a.json.gz; yet its other five lines are new.
-    assert ingest(db_url, [tmp_path / "b.json.gz"]).as_dict() == {"files": 1, "events": 5, "duplicates": 1, "rejected": 0}
+    assert ingest(db_url, [tmp_path / "b.json.gz"]).as_dict() == {"files": 1, "events": 5, "duplicates": 1, "copies": 0, "rejected": 0}
 
 
 def test_a_gzip_batch_after_a_stored_one_that_was_longer(db_url, tmp_path):
     (tmp_path / "a.json.gz").write_bytes(gzip.compress(b"\n".join(_line(i) for i in range(4)) + b"\n"))
     ingest(db_url, [tmp_path / "a.json.gz"])
     (tmp_path / "b.json.gz").write_bytes(gzip.compress(b"\n".join(_line(i) for i in (0, 7, 8)) + b"\n"))
-    assert ingest(db_url, [tmp_path / "b.json.gz"]).as_dict() == {"files": 1, "events": 2, "duplicates": 1, "rejected": 0}
+    assert ingest(db_url, [tmp_path / "b.json.gz"]).as_dict() == {"files": 1, "events": 2, "duplicates": 1, "copies": 0, "rejected": 0}

@@ -330,7 +330,7 @@ def test_a_burst_of_2000_small_files_then_a_fast_restart(sqlite_url: str, inbox:
     engine = make_engine(sqlite_url, writer=True)
     watcher = InboxWatcher(engine, Settings(db_url=sqlite_url), inbox)
     summary = watcher.scan_once()
-    assert summary.as_dict() == {"files": 2000, "events": 0, "duplicates": 0, "rejected": 0}
+    assert summary.as_dict() == {"files": 2000, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0}
     opened = []
     real_read = watcher.ingestor.read_file
     watcher.ingestor.read_file = lambda path, **kw: opened.append(path) or real_read(path, **kw)  # type: ignore[method-assign]

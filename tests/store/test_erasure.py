@@ -174,7 +174,7 @@ def test_new_events_for_a_suppressed_id_are_dropped_and_counted(db_url, tmp_path
     summary = ingest(db_url, [path])
     assert (summary.events, summary.suppressed, summary.rejected) == (1, 4, 1)  # gone-devices is someone else
     run = cli("ingest", str(path), "--json", db=db_url)
-    assert json.loads(run.stdout) == {"files": 1, "events": 0, "duplicates": 0, "rejected": 0, "suppressed": 0}
+    assert json.loads(run.stdout) == {"files": 1, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0, "suppressed": 0}
 
 
 def test_a_quarantined_line_carries_an_id_only_as_a_whole_token():

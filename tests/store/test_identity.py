@@ -25,7 +25,7 @@ def _scenario(name: str, folder: Path, gz: bool = False):
 def test_history_before_signup_joins_the_user(db_url, tmp_path):
     path, mids = _scenario("anonymous_then_signup", tmp_path)
     summary = ingest(db_url, [path])
-    assert summary.as_dict() == {"files": 1, "events": 6, "duplicates": 0, "rejected": 0}
+    assert summary.as_dict() == {"files": 1, "events": 6, "duplicates": 0, "copies": 0, "rejected": 0}
     alice = profile_doc(db_url, "user-alice", NOW)
     assert alice["kind"] == "identified"
     assert _ids(alice) == mids  # every event, the anonymous pages first

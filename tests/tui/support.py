@@ -137,6 +137,31 @@ def demo_journal(fillers: int = 40) -> Journal:
     return j
 
 
+def identity_journal() -> Journal:
+    """The identity panel's store: Alice signs up on the family laptop, then on her iPhone; Bob signs in on the
+    same laptop later (a shared device); someone browses on it signed out; a tracking bug identifies six
+    visitors as one user (a blob, with max_anon_ids = 5)."""
+    j = Journal("id")
+    laptop = "anon-laptop-5e11"
+    j.page(NOW - 9 * DAY, "/", anon=laptop, title="Home")
+    j.page(NOW - 9 * DAY + 2 * MIN, "/pricing", anon=laptop, title="Pricing")
+    j.identify(NOW - 9 * DAY + 3 * MIN, "user-alice", {"name": "Alice Martin", "email": "alice@acme.com"}, anon=laptop)
+    j.screen(NOW - 4 * DAY, "Home", anon="anon-iphone-77e0")
+    j.identify(NOW - 4 * DAY + MIN, "user-alice", {}, anon="anon-iphone-77e0", context=IOS)
+    j.page(NOW - 2 * DAY, "/blog", anon=laptop, title="Blog")
+    j.identify(NOW - 2 * DAY + MIN, "user-bob", {"name": "Bob Stone", "email": "bob@example.org"}, anon=laptop)
+    j.page(NOW - DAY, "/", anon=laptop, title="Home")  # after Bob logged out: the laptop's own profile
+    for i in range(6):
+        anon = f"anon-visitor-{i}"
+        j.page(NOW - 6 * DAY + i * HOUR, "/", anon=anon, title="Home")
+        j.identify(NOW - 6 * DAY + i * HOUR + MIN, "user-everyone", {"name": "Everyone"}, anon=anon)
+    j.page(NOW - 3 * MIN, "/account", user="user-alice", anon="anon-iphone-77e0", title="Account")
+    return j
+
+
+IDENTITY_SETTINGS = {"max_anon_ids": 5}
+
+
 def ingest(url: str, files: Iterable[Path], settings: Settings | None = None) -> None:
     settings = settings or Settings(db_url=url)
     engine = make_engine(url, writer=True)
@@ -146,6 +171,10 @@ def ingest(url: str, files: Iterable[Path], settings: Settings | None = None) ->
         engine.dispose()
 
 
+def make_identity_app(url: str) -> ProfilesApp:
+    return make_app(url, settings=Settings(db_url=url, **IDENTITY_SETTINGS))
+
+
 def build_store(folder: Path, journal: Journal | None = None) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder}/store.db"
@@ -153,8 +182,8 @@ def build_store(folder: Path, journal: Journal | None = None) -> str:
     return url
 
 
-def make_app(url: str, now: Callable[[], int] = lambda: NOW, **kwargs: Any) -> ProfilesApp:
-    settings = Settings(db_url=url)
+def make_app(url: str, now: Callable[[], int] = lambda: NOW, settings: Settings | None = None, **kwargs: Any) -> ProfilesApp:
+    settings = settings or Settings(db_url=url)
     reader = StoreReader(make_engine(url), settings, Clock(now=now, tz=timezone.utc))
     return ProfilesApp(reader, **kwargs)
 

@@ -49,7 +49,7 @@ async def test_every_screen_shows_the_hostile_fixture_literally(store: str) -> N
             await pilot.press("enter")
             await settle(pilot)
             assert isinstance(app.screen, ProfileScreen)
-            for _ in range(5):
+            for _ in range(6):  # every tab, Identity (the hostile anonymous ids) included
                 assert_inert(screen_text(app))
                 await pilot.press("tab")
                 await settle(pilot)

@@ -70,13 +70,17 @@ async def test_profile_header_and_tabs_by_keys(store: str) -> None:
         assert "events 7   sessions 2   avg session 18m 30s" in text
         assert "Order Completed" in text and "/account" in text
         tabs = []
-        for _ in range(5):
+        for _ in range(6):
             await pilot.press("tab")
             await settle(pilot)
             tabs.append(active_tab(app))
-        assert tabs == ["sessions", "timeline", "feedback", "properties", "overview"]
+        assert tabs == ["sessions", "timeline", "feedback", "properties", "identity", "overview"]
+        await pilot.press("shift+tab")
+        assert active_tab(app) == "identity"
         await pilot.press("shift+tab")
         assert active_tab(app) == "properties"
+        await pilot.press("i")
+        assert active_tab(app) == "identity"
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, UsersScreen)
@@ -199,7 +203,7 @@ async def test_properties_are_paths_and_searchable(store: str) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "shift+tab")
+        await pilot.press("enter", "shift+tab", "shift+tab")
         await settle(pilot)
         assert active_tab(app) == "properties"
         rows = app.screen.query_one("#property-list", RowsList)
@@ -291,7 +295,7 @@ async def test_hostile_profile_is_shown_literally(store: str) -> None:
         text = screen_text(app)
         assert HOSTILE_KEY in text and safe.clean(HOSTILE_OSC) in text
         # Open the hostile event: its tree, context and raw JSON are literal too.
-        await pilot.press("tab", "tab", "tab")
+        await pilot.press("tab", "tab", "tab", "tab")  # Identity, Overview, Sessions, Timeline
         await settle(pilot)
         assert active_tab(app) == "timeline"
         await pilot.press("down", "enter")

@@ -156,13 +156,13 @@ async def test_keys_faster_than_the_tabs_are_built(store: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         # Everything at once: `/` on Properties must find the tab's search bar although it is being built.
-        await pilot.press("enter", "shift+tab", "/", *"berl")
+        await pilot.press("enter", "shift+tab", "shift+tab", "/", *"berl")
         await pilot.pause(0.3)
         await settle(pilot)
         bar = app.screen.query_one("#property-search", SearchBar)
         assert bar.input.has_focus and bar.value == "berl"
         assert list(app.screen.query_one("#property-list", RowsList).rows) == [("address.city", "Berlin")]
-        await pilot.press("enter", "tab", "tab", "tab")  # round to Timeline, through two new tabs
+        await pilot.press("enter", "tab", "tab", "tab", "tab")  # round to Timeline, through three new tabs
         await settle(pilot)
         assert app.screen.query_one(Timeline).has_focus
 

@@ -69,7 +69,7 @@ def test_profile_timeline_at_100x30(app, snap_compare) -> None:  # noqa: ANN001
 
 
 def test_profile_properties(app, snap_compare) -> None:  # noqa: ANN001
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys("enter", "shift+tab"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("enter", "shift+tab", "shift+tab"))
 
 
 def test_session(app, snap_compare) -> None:  # noqa: ANN001

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -114,8 +115,16 @@ def _with_text(parsed: NormalizedEvent | Rejection, line: bytes) -> NormalizedEv
     return parsed
 
 
-def parse_line(line: bytes, received_at: int) -> NormalizedEvent | Rejection | None:
-    """Parse one line (without its newline). None for a blank line."""
+def blocked_id_set(ids: Iterable[str]) -> frozenset[str]:
+    """Ids to block (setting `blocked_ids`), folded as _clean_id compares them."""
+    return frozenset(folded for folded in (i.strip().lower() for i in ids) if folded)
+
+
+def parse_line(line: bytes, received_at: int, blocked: frozenset[str] = frozenset()) -> NormalizedEvent | Rejection | None:
+    """Parse one line (without its newline). None for a blank line.
+
+    `blocked` (from blocked_id_set) are ids that count as junk here on top of JUNK_IDS.
+    """
     if line.endswith(b"\r"):
         line = line[:-1]
     if len(line) > MAX_LINE_BYTES:
@@ -138,11 +147,11 @@ def parse_line(line: bytes, received_at: int) -> NormalizedEvent | Rejection | N
     kind = obj.get("type")
     if kind is not None:
         if isinstance(kind, str) and kind.lower() in SEGMENT_TYPES:
-            return _with_text(_segment(obj, kind.lower(), line, received_at), line)
+            return _with_text(_segment(obj, kind.lower(), line, received_at, blocked), line)
         return Rejection(f"type {_show(kind)} is not a Segment message type")
     props = obj.get("properties")
     if "event" in obj and ("distinct_id" in obj or (isinstance(props, dict) and "distinct_id" in props)):
-        return _with_text(_posthog(obj, line, received_at), line)
+        return _with_text(_posthog(obj, line, received_at, blocked), line)
     if "event" in obj:
         return Rejection("looks like a PostHog event but has no distinct_id")
     return Rejection("neither a Segment message (no type) nor a PostHog event (no event)")
@@ -173,8 +182,8 @@ def _too_deep(obj: Any) -> bool:
 # --- ids -------------------------------------------------------------------
 
 
-def _clean_id(value: Any) -> str | None:
-    """An id as text, or None when it is missing or junk."""
+def _clean_id(value: Any, blocked: frozenset[str] = frozenset()) -> str | None:
+    """An id as text, or None when it is missing, junk or blocked."""
     if value.__class__ is str:  # the common case, first
         text = value
     elif value is None:
@@ -184,12 +193,22 @@ def _clean_id(value: Any) -> str | None:
         if text is None:
             return None
     folded = text.strip().lower()
-    return text if folded and folded not in JUNK_IDS else None
+    return text if folded and folded not in JUNK_IDS and folded not in blocked else None
 
 
-def _no_usable_id(missing: str, ids: dict[str, Any]) -> Rejection:
-    junk = [f"{name} {_show(value)}" for name, value in ids.items() if value is not None]
-    return Rejection(f"no usable id (junk: {', '.join(junk)})" if junk else missing)
+def _no_usable_id(missing: str, ids: dict[str, Any], blocked: frozenset[str]) -> Rejection:
+    present = {name: value for name, value in ids.items() if value is not None}
+    if not present:
+        return Rejection(missing)
+
+    def is_blocked(value: Any) -> bool:
+        text = _id_text(value)
+        return text is not None and text.strip().lower() in blocked
+
+    junk = [f"{name} {_show(value)}" for name, value in present.items() if not is_blocked(value)]
+    named = [f"{name} {_show(value)}" for name, value in present.items() if is_blocked(value)]
+    parts = ([f"junk: {', '.join(junk)}"] if junk else []) + ([f"blocked: {', '.join(named)}"] if named else [])
+    return Rejection(f"no usable id ({'; '.join(parts)})")
 
 
 def _id_text(value: Any) -> str | None:
@@ -274,12 +293,12 @@ def _settle_time(event: NormalizedEvent, ts: int | None) -> None:
 # --- Segment (and RudderStack, which writes the same spec) -----------------
 
 
-def _segment(obj: dict[str, Any], kind: str, line: bytes, received_at: int) -> NormalizedEvent | Rejection:
-    user_id = _clean_id(obj.get("userId"))
-    anonymous_id = _clean_id(obj.get("anonymousId"))
+def _segment(obj: dict[str, Any], kind: str, line: bytes, received_at: int, blocked: frozenset[str]) -> NormalizedEvent | Rejection:
+    user_id = _clean_id(obj.get("userId"), blocked)
+    anonymous_id = _clean_id(obj.get("anonymousId"), blocked)
     if user_id is None and anonymous_id is None:
         ids = {"userId": obj.get("userId"), "anonymousId": obj.get("anonymousId")}
-        return _no_usable_id("no userId and no anonymousId", ids)
+        return _no_usable_id("no userId and no anonymousId", ids, blocked)
     context = _dict(obj.get("context"))
     own_properties = obj.get("traits") if kind in (IDENTIFY, GROUP) else obj.get("properties")
     properties = _dict(own_properties) if kind != ALIAS else {}
@@ -308,7 +327,7 @@ def _segment(obj: dict[str, Any], kind: str, line: bytes, received_at: int) -> N
             event.link = (anonymous_id, user_id)
     elif kind == ALIAS:
         # "previousId is the older id" (usually the anonymous one) merged into userId.
-        previous_id = _clean_id(obj.get("previousId"))
+        previous_id = _clean_id(obj.get("previousId"), blocked)
         if previous_id and user_id and previous_id != user_id:
             event.link = (previous_id, user_id)
     elif kind == GROUP:
@@ -389,15 +408,15 @@ def _segment_source(obj: dict[str, Any], context: dict[str, Any]) -> str:
 # --- PostHog ---------------------------------------------------------------
 
 
-def _posthog(obj: dict[str, Any], line: bytes, received_at: int) -> NormalizedEvent | Rejection:
+def _posthog(obj: dict[str, Any], line: bytes, received_at: int, blocked: frozenset[str]) -> NormalizedEvent | Rejection:
     props = _dict(obj.get("properties"))
     name = _text(obj.get("event"))
     if not name or not name.strip():
         return Rejection("PostHog event has no event name")
     raw_distinct_id = obj["distinct_id"] if "distinct_id" in obj else props.get("distinct_id")
-    distinct_id = _clean_id(raw_distinct_id)
+    distinct_id = _clean_id(raw_distinct_id, blocked)
     if distinct_id is None:
-        return _no_usable_id("PostHog event has no distinct_id", {"distinct_id": raw_distinct_id})
+        return _no_usable_id("PostHog event has no distinct_id", {"distinct_id": raw_distinct_id}, blocked)
     lib = _text(props.get("$lib")) or ""
     event = NormalizedEvent(
         message_id=_message_id(obj.get("uuid"), line),
@@ -425,7 +444,7 @@ def _posthog(obj: dict[str, Any], line: bytes, received_at: int) -> NormalizedEv
         # distinct_id is the new (identified) id, $anon_distinct_id the one it replaces.
         event.type = IDENTIFY
         event.user_id = distinct_id
-        anon = _clean_id(props.get("$anon_distinct_id"))
+        anon = _clean_id(props.get("$anon_distinct_id"), blocked)
         if anon and anon != distinct_id:
             event.anonymous_id = anon
             event.link = (anon, distinct_id)
@@ -434,7 +453,7 @@ def _posthog(obj: dict[str, Any], line: bytes, received_at: int) -> NormalizedEv
         # alias(previous_id, distinct_id) both send distinct_id = the older id
         # and properties.alias = the id it becomes known by.
         event.type = ALIAS
-        alias = _clean_id(props.get("alias"))
+        alias = _clean_id(props.get("alias"), blocked)
         if alias and alias != distinct_id:
             event.anonymous_id, event.user_id = distinct_id, alias
             event.link = (distinct_id, alias)

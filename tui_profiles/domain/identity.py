@@ -5,6 +5,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 
+from .formats import ALIAS, IDENTIFY
+
 IDENTIFIED, ANONYMOUS = "identified", "anonymous"
 
 ProfileKey = tuple[str, str]  # (IDENTIFIED | ANONYMOUS, external id)
@@ -48,3 +50,20 @@ def first_identify_after(ts: int, links: Sequence[tuple[int, str]]) -> str | Non
     """The user of the first link at or after `ts`, or None (links sorted by time)."""
     i = bisect_left(links, ts, key=lambda link: link[0])
     return links[i][1] if i < len(links) else None
+
+
+# How an anonymous id came to be linked to a user, as the identity panel says it.
+VIA_SIGNED_IN = "signed in"  # never linked: only sent along with the user id (an app already signed in)
+VIA_UNKNOWN = "unknown"  # the linking event is no longer stored
+# Links made by hand will say "by hand" (VIA_BY_HAND): when such links are stored, link_via is told so
+# by the caller (they have no linking event), and this is the one place the words live.
+VIA_BY_HAND = "by hand"
+
+
+def link_via(event_type: str | None, event_name: str | None) -> str:
+    """Which call made a link: Segment `identify` or `alias`, PostHog `$identify` or `$create_alias`."""
+    if event_name in ("$identify", "$create_alias"):
+        return event_name
+    if event_type in (IDENTIFY, ALIAS):
+        return event_type
+    return VIA_UNKNOWN

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-TAGS = ("new", "returning", "longtime", "work_info", "contact_info", "buyer", "custom_attributes", "live")
+# Identity guardrails (issue 12), read from the identity links rather than the profile's aggregates
+# (store/identity_flags.py): an anonymous id linked to more than one user, and a profile with more
+# anonymous ids than the setting `max_anon_ids`, which usually means a tracking bug merged strangers.
+SHARED_DEVICE, TOO_MANY_IDS = "shared_device", "too_many_ids"
+IDENTITY_FLAGS = (SHARED_DEVICE, TOO_MANY_IDS)
+TAGS = ("new", "returning", "longtime", "work_info", "contact_info", "buyer", "custom_attributes", "live", *IDENTITY_FLAGS)
 
 # Segment's reserved identify traits; anything else is a custom attribute.
 RESERVED_TRAITS = frozenset(
@@ -39,6 +44,7 @@ def profile_tags(
     now_ms: int,
     longtime_ms: int,
     live_ms: int,
+    identity_flags: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     tags: list[str] = []
     if session_count == 1:
@@ -57,4 +63,5 @@ def profile_tags(
         tags.append("custom_attributes")
     if now_ms - last_seen < live_ms:
         tags.append("live")
+    tags.extend(flag for flag in IDENTITY_FLAGS if flag in identity_flags)
     return tuple(tags)

@@ -21,7 +21,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 
 from ..domain.clock import wall_ms
-from ..domain.formats import Rejection, parse_line
+from ..domain.formats import Rejection, blocked_id_set, parse_line
 from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent, Rejected
 from ..store.writer import StoreWriter
 from . import reader_process
@@ -68,6 +68,10 @@ class IngestSummary:
     duplicates: int = 0
     rejected: int = 0
     suppressed: int = 0  # events and quarantined lines dropped: they carry an erased id
+    # Files not read because they are byte copies of a file already read under another name (a batch
+    # redelivered under a new name): counted, so files, events, duplicates, copies and rejected lines
+    # account for everything given.
+    copies: int = 0
 
     def add(self, result: BatchResult) -> None:
         self.events += result.events
@@ -79,12 +83,13 @@ class IngestSummary:
         return IngestSummary(
             self.files - before.files, self.events - before.events,
             self.duplicates - before.duplicates, self.rejected - before.rejected,
-            self.suppressed - before.suppressed,
+            self.suppressed - before.suppressed, self.copies - before.copies,
         )
 
     def as_dict(self) -> dict[str, int]:
-        """The four counts scripts rely on (`ingest --json` adds `suppressed`)."""
-        return {"files": self.files, "events": self.events, "duplicates": self.duplicates, "rejected": self.rejected}
+        """The counts scripts rely on (`ingest --json` adds `suppressed`)."""
+        return {"files": self.files, "events": self.events, "duplicates": self.duplicates, "copies": self.copies,
+                "rejected": self.rejected}  # fmt: skip
 
 
 class Outcome(enum.Enum):
@@ -132,14 +137,21 @@ class FileIngestor:
         should_stop: Callable[[], bool] = lambda: False,
         first_load: bool = False,
         read_in_parallel: bool = False,
+        on_copy: Callable[[Path, str], None] | None = None,
     ) -> None:
         self.writer = writer
+        # Told (path, path of the file it copies) when a file is skipped as a byte copy.
+        self.on_copy = on_copy
+        self._copies: set[str] = set()  # paths counted as copies: a file looked at again is counted once
         # `ingest_paths` into a store with no events loads them in one transaction (store/bulk.py).
         self.first_load = first_load
         # `ingest_paths` reads and parses in a second process (ingest/reader_process.py). Only
         # for a process without threads: the `ingest` command.
         self.read_in_parallel = read_in_parallel
         self.batch_size = batch_size
+        # Setting `blocked_ids`: junk to the parser, like the built-in junk ids. The second process of a
+        # first load is a fork of this one, so it reads with the same set.
+        self.blocked_ids = blocked_id_set(writer.settings.blocked_ids)
         self.on_batch = on_batch
         self.should_stop = should_stop
         self.totals = IngestSummary()  # everything committed by this ingestor
@@ -226,6 +238,8 @@ class FileIngestor:
             fp = content_identity(fh.read(4096), complete=final)
             if fp is None:
                 return Outcome.NOT_YET
+            if self._is_copy(fp, path, st.st_size, plain=True):
+                return Outcome.READ
             cur = self._cursor(fp, path, st.st_mtime_ns)
             start = cur.offset
             if st.st_size <= start:
@@ -269,6 +283,8 @@ class FileIngestor:
             if problem and not give_up:
                 return Outcome.WAITING
             fp = raw_identity(fh)
+        if self._is_copy(fp, path, st.st_size, plain=False):
+            return Outcome.READ
         cur = self._cursor(fp, path, st.st_mtime_ns)
         if cur.status in (DONE, BROKEN) and cur.size == st.st_size:
             return Outcome.READ
@@ -318,7 +334,7 @@ class FileIngestor:
         """One line into the pending batch; a full batch is committed (and the cursor renewed)."""
         cur.line += 1
         cur.offset = end
-        parsed = parse_line(raw, received)
+        parsed = parse_line(raw, received, self.blocked_ids)
         if isinstance(parsed, Rejection):
             self._pending.rejected.append(Rejected(cur.path, cur.line, parsed.reason, bytes(raw), received))
         elif parsed is not None:
@@ -329,6 +345,26 @@ class FileIngestor:
         if result is None or result.stale_files:
             raise _Stale
         return self._cursor(cur.fp, Path(cur.path), cur.mtime_ms * 1_000_000)
+
+    def _is_copy(self, fp: str, path: Path, size: int, *, plain: bool) -> bool:
+        """A byte copy of a file already read whole under another name, which still exists: there is nothing
+        to read in it (reading would find no new line), so it is counted, once, and not read. Its cursor is
+        left alone, so the store keeps naming the file first read."""
+        seen: _Cursor | FileProgress | None = self._pending.cursors.get(fp) or self._known.get(fp)
+        if seen is None or not seen.path or seen.path == str(path) or seen.size != size:
+            return False
+        # Read whole: a plain file to its size (a still-growing original is not yet a copy's measure);
+        # a gzip stream to its end.
+        if seen.offset < size if plain else seen.status not in (DONE, BROKEN):
+            return False
+        if not os.path.exists(seen.path):
+            return False  # the same file, renamed (or its original since removed): nothing was delivered twice
+        if str(path) not in self._copies:
+            self._copies.add(str(path))
+            self.totals.copies += 1
+            if self.on_copy is not None:
+                self.on_copy(path, seen.path)
+        return True
 
     def _cursor(self, fp: str, path: Path, mtime_ns: int) -> _Cursor:
         """The file's cursor in the pending batch; a new one starts from what the store said last."""

@@ -39,6 +39,8 @@ class FileIngestor(Protocol):
 
     writer: Any
     on_batch: Callable[[BatchResult], object] | None
+    on_copy: Callable[[Path, str], object] | None
+    totals: Any  # files.IngestSummary
 
     def read_file(self, path: Path, *, final: bool, give_up: bool = False, note: str = "") -> Any: ...
     def flush(self) -> BatchResult | None: ...
@@ -89,6 +91,7 @@ def read_in_second_process(ingestor: FileIngestor, files: Iterable[Path]) -> Non
             except EOFError:
                 raise ReaderFailed(f"the reading process ended without a word (exit code {reader.exitcode})") from None
             if kind == "done":
+                ingestor.totals.copies += payload  # files the reader skipped as copies: no batch says so
                 break
             if kind == "error":
                 raise ReaderFailed(payload)
@@ -113,11 +116,13 @@ def _read(ingestor: FileIngestor, files: list[Path], send: Connection, receive: 
     _INHERITED.append(ingestor.writer)  # see gc.freeze() above: its open transaction is not ours to end
     ingestor.writer = _Handover(send)  # type: ignore[assignment]
     ingestor.on_batch = None
+    ingestor.on_copy = None
+    copies_before = ingestor.totals.copies
     try:
         for path in files:
             ingestor.read_file(path, final=True, give_up=True)
         ingestor.flush()
-        send.send_bytes(pickle.dumps(("done", None)))
+        send.send_bytes(pickle.dumps(("done", ingestor.totals.copies - copies_before)))
     except BaseException:  # noqa: BLE001 - whatever stopped the reader is the writer's to report
         try:
             send.send_bytes(pickle.dumps(("error", traceback.format_exc())))

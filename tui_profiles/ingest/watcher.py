@@ -360,7 +360,11 @@ def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
             flush=True,
         )
 
+    def copy_skipped(path: Path, original: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')}  copy skipped: {path} (the same bytes as {original}, already read)", flush=True)
+
     watcher = InboxWatcher(engine, settings, folder, on_batch=announce)
+    watcher.ingestor.on_copy = copy_skipped
 
     def body() -> None:
         try:
@@ -392,5 +396,6 @@ def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
         print(f"tui-profiles: the watcher stopped: {failure[0]}", file=sys.stderr)
         return 1
     total = watcher.ingestor.totals
-    print(f"stopped: new events {total.events}  duplicates {total.duplicates}  rejected {total.rejected}", file=sys.stderr)
+    print(f"stopped: new events {total.events}  duplicates {total.duplicates}  rejected {total.rejected}  copies {total.copies}",
+          file=sys.stderr)  # fmt: skip
     return 0

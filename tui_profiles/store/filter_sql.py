@@ -19,6 +19,8 @@ from sqlalchemy.sql.elements import ColumnClause, ColumnElement, UnaryExpression
 from ..config import Settings
 from ..domain import filters as f
 from ..domain.formats import GROUP, IDENTIFY, PAGE
+from ..domain.tags import IDENTITY_FLAGS
+from .identity_flags import flag_condition
 from .models import ANON_IDS, CATALOG, COMPANIES, EVENTS, PROFILES, SESSIONS
 
 TRUE = sa.true()
@@ -230,7 +232,9 @@ class _Compiler:
         raise ValueError(name)
 
     def tag(self, name: str) -> ColumnElement[bool]:
-        """The rules of domain/tags.profile_tags, as SQL on the stored aggregates."""
+        """The rules of domain/tags.profile_tags, as SQL on the stored aggregates (the identity flags on the links)."""
+        if name in IDENTITY_FLAGS:
+            return flag_condition(name, max_anon_ids=self.settings.max_anon_ids)
         p = PROFILES.c
         return {
             "new": p.session_count == 1,

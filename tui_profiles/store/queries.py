@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from ..domain.identity import ANONYMOUS, IDENTIFIED
 from ..domain.sessions import is_live, session_id
 from ..domain.tags import profile_tags
 from . import audit
+from .identity_flags import flags_of
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SAVED, SESSIONS
 
 
@@ -123,6 +124,15 @@ _USER_COLS = (
 )
 
 
+def _user_rows(conn: Connection, rows: Any, settings: Settings, now_ms: int) -> list[UserRow]:
+    """UserRows with their identity flags (shared_device, too_many_ids), asked for these rows only."""
+    users = [_user_row(r, settings, now_ms) for r in rows]
+    if not users:
+        return users
+    flags = flags_of(conn, [(u.profile_id, u.kind, u.id) for u in users], max_anon_ids=settings.max_anon_ids)
+    return [replace(u, tags=u.tags + flags[u.profile_id]) if u.profile_id in flags else u for u in users]
+
+
 def _user_row(row: Any, settings: Settings, now_ms: int) -> UserRow:
     # Unpacked by position (in _USER_COLS order): a SQLAlchemy row's attributes cost ~0.5 us
     # each, and ~25 of them were most of the time a 300-row page of the user list took.
@@ -171,7 +181,7 @@ def list_users(
     """Profiles by last seen, newest first; `since_ms` keeps those seen since then."""
     stmt = sa.select(*_USER_COLS).where(*_user_conditions(since_ms, where))
     stmt = stmt.order_by(PROFILES.c.last_seen.desc(), PROFILES.c.id.desc()).limit(limit).offset(offset)
-    return [_user_row(r, settings, now_ms) for r in conn.execute(stmt)]
+    return _user_rows(conn, conn.execute(stmt), settings, now_ms)
 
 
 def count_users(conn: Connection, *, since_ms: int | None = None, where: sa.ColumnElement[bool] | None = None) -> int:
@@ -200,7 +210,7 @@ def users_by_ids(conn: Connection, profile_ids: Sequence[int], *, settings: Sett
     if not profile_ids:
         return []
     rows = conn.execute(sa.select(*_USER_COLS).where(PROFILES.c.id.in_(list(profile_ids))))
-    return [_user_row(r, settings, now_ms) for r in rows]
+    return _user_rows(conn, rows, settings, now_ms)
 
 
 def plain_text_condition(text: str) -> sa.ColumnElement[bool]:
@@ -240,7 +250,7 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
     row = conn.execute(sa.select(*_USER_COLS, PROFILES.c.total_session_ms).where(PROFILES.c.id == profile_id)).first()
     if row is None:
         return None
-    user = _user_row(row[: len(_USER_COLS)], settings, now_ms)
+    (user,) = _user_rows(conn, [row[: len(_USER_COLS)]], settings, now_ms)
     traits = dict(row.traits or {})
     anon_ids = tuple(
         a for (a,) in conn.execute(

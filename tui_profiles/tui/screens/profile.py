@@ -1,4 +1,4 @@
-"""Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Feedback, Properties.
+"""Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Feedback, Properties, Identity.
 
 The app keeps one ProfileScreen, built while nothing else happens (`prepare`), and shows each profile
 opened on it (`show`): composing, styling and laying out a new screen per open was most of the time an
@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...domain.tags import IDENTITY_FLAGS
 from ...reader import Overview, StoreReader
 from ...store.queries import ProfileDetail, SessionRow
 from .. import formatting, safe, textual_compat
@@ -34,6 +35,7 @@ from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
 from ..widgets.goals import GoalsBar
+from ..widgets.identity_panel import IdentityPanel
 from ..widgets.property_rows import PropertyRow, matching, property_line, property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.search_bar import SearchBar
@@ -47,12 +49,13 @@ from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
 from .visible import FollowsStore, in_view
 
-TABS = ("overview", "sessions", "timeline", "feedback", "properties")
-TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties"}
+TABS = ("overview", "sessions", "timeline", "feedback", "properties", "identity")
+TAB_TITLES = {"overview": "Overview", "sessions": "Sessions", "timeline": "Timeline", "feedback": "Feedback", "properties": "Properties",
+              "identity": "Identity"}  # fmt: skip
 # What gets the focus when a tab is shown.
 TAB_FOCUS = {
     "overview": "#top-events", "sessions": "#session-list", "timeline": "#timeline-list", "properties": "#property-list",
-    "feedback": "#feedback-list",
+    "feedback": "#feedback-list", "identity": "#identity-list",
 }
 ANON_SHOWN = 3
 
@@ -63,6 +66,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         Binding("escape", "back", "Back", id="profile.back"),
         *tab_bindings("profile"),
         Binding("slash", "search", "Search", id="profile.search"),
+        # Not in the footer, which is full (its tab is in the tab bar); the help lists it.
+        Binding("i", "identity", "Identity", show=False, tooltip="Why each anonymous id is linked", id="profile.identity"),
         *ACTION_BINDINGS,
     ]
 
@@ -121,6 +126,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
             return [Timeline(self.reader, id="timeline-list")]
         if pane_id == "feedback":
             return [FeedbackList(self.reader, None, id="feedback-tab")]  # loads when shown (`_load_pane`)
+        if pane_id == "identity":
+            return [IdentityPanel(self.reader, None, id="identity-tab")]  # loads when shown (`_load_pane`)
         return [
             SearchBar("/ search traits: key or value", id="property-search"),
             RowsList(property_line, identity=lambda r: r[0], empty="no traits", selectable=False, id="property-list"),
@@ -170,6 +177,10 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
             feedback = self.query_one(FeedbackList)
             feedback.show(self.profile_id)
             read = feedback.read
+        elif pane_id == "identity":
+            identity = self.query_one(IdentityPanel)
+            identity.show(self.profile_id)
+            read = identity.read
         else:
             self._show_properties()
             return
@@ -218,6 +229,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
             timeline.clear()
         if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
             feedback.clear()
+        if (identity := self._pane_widget("#identity-tab", IdentityPanel)) is not None:
+            identity.clear()
         self._overview_generation += 1
         self.load_profile((self._overview_generation, self._period(), ""))
 
@@ -312,6 +325,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
             self.query_one(Timeline).refresh_newer()
         if "feedback" in self._read_tabs:
             self.query_one(FeedbackList).reload()
+        if "identity" in self._read_tabs:
+            self.query_one(IdentityPanel).load()
 
     def tick(self) -> None:
         if in_view(self) and self.detail is not None:
@@ -363,9 +378,12 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         if detail.companies:
             out.append("company ", style="dim")
             out.append(", ".join(safe.clean(c) for c in detail.companies) + "  ")
-        tags = [t for t in u.tags if t != "live"] + (["live"] if live else [])
+        tags = [t for t in u.tags if t != "live" and t not in IDENTITY_FLAGS] + (["live"] if live else [])
         out.append("tags ", style="dim")
         out.append(", ".join(tags) if tags else "none", style="cyan")
+        for flag in (f for f in IDENTITY_FLAGS if f in u.tags):
+            # A warning, not a trait: the Identity tab (i) says which ids and who else.
+            out.append(f"  ⚠ {flag}", style="bold yellow")
         return out
 
     # -- rows ---------------------------------------------------------------------
@@ -438,6 +456,12 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
 
     def on_feedback_list_open_event(self, message: FeedbackList.OpenEvent) -> None:
         self.app.post_message(OpenEvent(message.event_id))
+
+    def on_identity_panel_open_event(self, message: IdentityPanel.OpenEvent) -> None:
+        self.app.post_message(OpenEvent(message.event_id))
+
+    def action_identity(self) -> None:
+        self.query_one(TabbedContent).active = "identity"
 
 
 def _session_header() -> Text:

@@ -1,6 +1,6 @@
-"""The command line's profile actions: export, exclude and include, delete (the right to erasure).
+"""The command line's profile actions: export, exclude and include, delete (the right to erasure), link and unlink.
 
-Thin like cli.py: the work is in store/actions.py and ingest/export.py.
+Thin like cli.py: the work is in store/actions.py, store/identity_repair.py and ingest/export.py.
 """
 
 from __future__ import annotations
@@ -28,6 +28,18 @@ def add_parsers(sub: Any) -> None:
         p = sub.add_parser(name, help=text)
         p.add_argument("id")
         p.set_defaults(handler=cmd_exclude, excluded=name == "exclude")
+
+    p = sub.add_parser("unlink", help="take an anonymous id's history from a user, for good (it stays on the anonymous profile)")
+    p.add_argument("anonymous_id")
+    p.add_argument("--from", dest="user_id", required=True, metavar="USER_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_repair, action="unlink")
+
+    p = sub.add_parser("link", help="link an anonymous id to a user by hand, as an identify now would, for good")
+    p.add_argument("anonymous_id")
+    p.add_argument("--to", dest="user_id", required=True, metavar="USER_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_repair, action="link")
 
     p = sub.add_parser("delete", help="erase a profile and everything it fed; its ids are never ingested again")
     p.add_argument("id")
@@ -108,4 +120,25 @@ def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"erased {printable(done.external_id)}: {done.events} events, {report.profiles_removed} profiles, "
           f"{report.rejected_removed} quarantined lines; suppressed ids: {', '.join(printable(i) for i in done.ids)}")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_repair(settings: Settings, args: argparse.Namespace) -> int:
+    from .store import identity_repair
+
+    engine = open_engine(settings, writer=True)
+    run = identity_repair.unlink if args.action == "unlink" else identity_repair.link
+    try:
+        report = run(engine, args.anonymous_id, args.user_id, settings=settings, author=settings.author, now_ms=now_ms())
+    except identity_repair.RepairError as exc:
+        raise CliError(printable(str(exc))) from None
+    if args.json:
+        emit_json({"action": report.action, "anonymous_id": report.anonymous_id, "user_id": report.user_id,
+                   "events": report.events_moved})  # fmt: skip
+        return EXIT_OK
+    anon, user = printable(report.anonymous_id), printable(report.user_id)
+    if report.action == "unlink":
+        print(f"{anon} unlinked from {user}: {report.events_moved} events left {user} (they stay on the anonymous profile)")
+    else:
+        print(f"{anon} linked to {user} by hand: {report.events_moved} events joined {user}")
     return EXIT_OK

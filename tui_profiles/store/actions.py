@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS
-from . import audit, company_upkeep, suppression
+from . import audit, company_upkeep, overrides, suppression
 from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
@@ -124,7 +124,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
     The audit log gets an `erase` entry by `author` with counts only, and loses the person from earlier entries.
     """
     with engine.begin() as conn:
-        _take_writer_lock(conn)
+        take_writer_lock(conn)
         plan = erasure_plan(conn, profile_id)
         if plan is None:
             return None
@@ -147,6 +147,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         _forget_trait_keys(conn, trait_keys)
         rejected = _erase_quarantine(conn, ids)
         suppression.add(conn, ids, now_ms=now_ms)
+        overrides.forget(conn, ids)
         redacted = audit.redact(conn, ids)
         audit.record(conn, author=author, action=audit.ERASE, target=audit.ERASED, at_ms=now_ms, detail={
             "events": plan.events, "profiles": len(removed), "ids": len(ids), "quarantined_lines": rejected,
@@ -158,7 +159,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
     )  # fmt: skip
 
 
-def _take_writer_lock(conn: Connection) -> None:
+def take_writer_lock(conn: Connection) -> None:
     """Be the one writer before reading what to erase (see writer.py and FIELD-NOTES on SQLite's BUSY)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")

@@ -249,6 +249,22 @@ class AuditLogEntry(SQLModel, table=True):
     detail: dict | None = _json()  # counts and values that say more (an erasure's counts, a filter's query)
 
 
+class IdentityOverride(SQLModel, table=True):
+    """A person's decision about one (anonymous id, user id) pair, which wins over the data.
+
+    `unlink`: the pair is not linked, whatever identify or alias the files carry (now, re-ingested
+    or late). `link`: linked by hand at `at_ms`, as an identify at that moment would. The latest
+    decision about a pair is the one kept (store/identity_repair.py).
+    """
+
+    __tablename__ = "identity_overrides"
+    anonymous_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True, index=True)
+    action: str  # link | unlink
+    at_ms: int = _ms()
+    author: str = ""
+
+
 # The Core tables the store's statements are written against: named once here, imported by every store module.
 META: sa.Table = Meta.__table__  # type: ignore[assignment]
 FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
@@ -263,3 +279,4 @@ CATALOG: sa.Table = CatalogEntry.__table__  # type: ignore[assignment]
 COMPANIES: sa.Table = Company.__table__  # type: ignore[assignment]
 SUPPRESSED: sa.Table = SuppressedId.__table__  # type: ignore[assignment]
 AUDIT: sa.Table = AuditLogEntry.__table__  # type: ignore[assignment]
+OVERRIDES: sa.Table = IdentityOverride.__table__  # type: ignore[assignment]

@@ -21,7 +21,7 @@ from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, anonymous_profile_for, profile_for, settle_guessed_user_id
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import bulk, company_upkeep, suppression
+from . import bulk, company_upkeep, overrides, suppression
 from .batch import Batch, BatchResult, FileProgress, IncomingEvent
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS
 
@@ -192,6 +192,16 @@ class StoreWriter:
         """Re-classify every stored server-library event whose id a link names as anonymous (a first load's end)."""
         self._unguess(conn, None)
 
+    def reresolve(self, conn: Connection, anonymous_ids: set[str]) -> tuple[set[int], set[int]]:
+        """Give the stored anonymous-only events of these ids the owners the links say now (after a link
+        or unlink by hand), and fold every profile that gained or lost one; (profiles rewritten, removed)."""
+        links = self._links_for(conn, anonymous_ids)
+        identified = self._identified_ids(conn, set(anonymous_ids) | {u for pairs in links.values() for _, u in pairs})
+        moved = self._reresolve(conn, anonymous_ids, links, identified)
+        keys = {m.key for m in moved} | {m.anon_key for m in moved if m.anon_key is not None}
+        rebuild = self._move_events(conn, moved, self._profile_ids(conn, keys)) if moved else set()
+        return self._update_aggregates(conn, {}, rebuild)
+
     def rebuild_profiles(self, conn: Connection, profile_ids: Iterable[int]) -> tuple[set[int], set[int]]:
         """Fold these profiles again from their stored events, in the caller's transaction
         (after events were removed); (profiles rewritten, profiles removed as left empty)."""
@@ -236,6 +246,12 @@ class StoreWriter:
         result.events = len(fresh)
 
         new_links = [(ie.event.link[0], ie.event.link[1], ie.event.ts, ie.event.message_id) for ie in fresh if ie.event.link]
+        if new_links:
+            # A pair a person unlinked stays unlinked: the identify that made it may come again
+            # (a re-ingest, a late file, a replay), and the decision wins over the data.
+            unlinked = overrides.unlinked_pairs(conn, {a for a, _, _, _ in new_links})
+            if unlinked:
+                new_links = [link for link in new_links if (link[0], link[1]) not in unlinked]
         if new_links:
             conn.execute(LINKS.insert(), [{"anonymous_id": a, "user_id": u, "ts": t, "message_id": m} for a, u, t, m in new_links])
         linked_users = {u for _, u, _, _ in new_links}

@@ -149,3 +149,29 @@ def test_the_commands_unlink_and_link(db_url, tmp_path):
     assert done.stdout.strip() == f"{WEB} linked to {ALICE} by hand: 3 events joined {ALICE}"
     log = json.loads(cli("audit", "--json", db=db_url).stdout)
     assert [(e["action"], e["target"]) for e in log] == [("link", f"{WEB} to {ALICE}"), ("unlink", f"{WEB} from {ALICE}")]
+
+
+def test_on_a_shared_laptop_what_was_unlinked_stays_anonymous_and_never_joins_the_next_user(db_url, tmp_path):
+    laptop = "anon-laptop-5e11"
+
+    def journey(s: SegmentRun) -> None:
+        s.page(at(0), "Home", "/", anonymous_id=laptop)  # alice, before she signs up
+        s.identify(at(1), {"email": "alice@example.com"}, user_id="user-alice", anonymous_id=laptop)
+        s.page(at(20), "Blog", "/blog", anonymous_id=laptop)  # after her logout: bob, before he signs in
+        s.identify(at(40), {"email": "bob@example.com"}, user_id="user-bob", anonymous_id=laptop)
+
+    path, expected = run_journey("shared_laptop", journey, tmp_path, client="segment")
+    home, alice_identify, blog, bob_identify = [e.message_id for e in expected]
+    ingest(db_url, [path])
+    assert _ids(profile_doc(db_url, "user-alice", NOW)) == [home, alice_identify]
+    report = _repair(db_url, "unlink", laptop, "user-alice")
+    assert report.events_moved == 1
+    assert _ids(profile_doc(db_url, "user-alice", NOW)) == [alice_identify]
+    assert _ids(profile_doc(db_url, "user-bob", NOW)) == [blog, bob_identify]  # not alice's page before her sign-up
+    anon = profile_doc(db_url, laptop, NOW)
+    assert [(e["message_id"], e["merged_into"]) for e in anon["timeline"]] == [(home, None), (blog, "user-bob")]
+    # A re-read of the file from the start changes none of it.
+    _reset_offsets(db_url)
+    ingest(db_url, [path])
+    assert _ids(profile_doc(db_url, "user-alice", NOW)) == [alice_identify]
+    assert _ids(profile_doc(db_url, "user-bob", NOW)) == [blog, bob_identify]

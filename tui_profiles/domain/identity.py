@@ -89,9 +89,9 @@ def settle_guessed_user_id(
 # How an anonymous id came to be linked to a user, as the identity panel says it.
 VIA_SIGNED_IN = "signed in"  # never linked: only sent along with the user id (an app already signed in)
 VIA_UNKNOWN = "unknown"  # the linking event is no longer stored
-# Links made by hand will say "by hand" (VIA_BY_HAND): when such links are stored, link_via is told so
-# by the caller (they have no linking event), and this is the one place the words live.
+# A link made by hand (store/identity_repair.py) has no linking event; this is the one place the words live.
 VIA_BY_HAND = "by hand"
+VIA_UNLINKED_BY_HAND = "unlinked"  # a person took the link apart by hand; the decision is kept
 
 
 def link_via(event_type: str | None, event_name: str | None) -> str:

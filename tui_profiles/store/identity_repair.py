@@ -4,8 +4,11 @@ Spec: "that anonymous id's history leaves the user (it stays on the anonymous pr
 tags and sessions of both follow." "links by hand, with the same merge rule as an identify at the
 moment of the link." "A manual decision is kept in the store and wins over the data: re-ingesting
 the same files, a restart, a late file carrying the same identify, or a watcher replay does not undo
-it." The decision is kept in identity_overrides (store/overrides.py); the writer never stores a link
-from the data for a pair a person unlinked, and a link by hand is a link row of its own.
+it." The decision is kept in identity_overrides (store/overrides.py). An unlink moves the pair's links to
+identity_unlinked, where they link no one but still end the run of anonymous events before them (so a shared
+device's history before Alice's sign-in stays anonymous instead of joining Bob, who signed in next); the writer
+puts a later link of that pair from the data there too. A link by hand brings them back and adds a link of its
+own at that moment.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ..config import Settings
 from ..domain.identity import ANONYMOUS, IDENTIFIED
 from . import audit, overrides
 from .actions import take_writer_lock
-from .models import ANON_IDS, EVENTS, LINKS, PROFILES
+from .models import ANON_IDS, EVENTS, LINKS, PROFILES, UNLINKED
 from .writer import StoreWriter
 
 
@@ -75,6 +78,13 @@ def unlink(engine: Engine, anonymous_id: str, user_id: str, *, settings: Setting
         before = unlink_plan(conn, anonymous_id, user_id)
         user_pid = _profile_id(conn, IDENTIFIED, user_id)
         overrides.decide(conn, anonymous_id, user_id, overrides.UNLINK, at_ms=now_ms, author=author)
+        # The pair's links from the data become barriers: they join no one, and what came before them stays
+        # on the anonymous profile rather than joining whoever identified next on that id (a shared device).
+        pair = (LINKS.c.anonymous_id == anonymous_id, LINKS.c.user_id == user_id, LINKS.c.message_id != overrides.BY_HAND_MESSAGE)
+        conn.execute(UNLINKED.insert().from_select(
+            ["anonymous_id", "user_id", "ts", "message_id"],
+            sa.select(LINKS.c.anonymous_id, LINKS.c.user_id, LINKS.c.ts, LINKS.c.message_id).where(*pair),
+        ))  # fmt: skip
         conn.execute(LINKS.delete().where(LINKS.c.anonymous_id == anonymous_id, LINKS.c.user_id == user_id))
         # The user no longer lists the id, unless it also sent events with the user id itself (signed in).
         signed_in = conn.execute(
@@ -103,6 +113,14 @@ def link(engine: Engine, anonymous_id: str, user_id: str, *, settings: Settings,
             raise RepairError(f"no anonymous profile with the id {anonymous_id!r}")
         before = _merged_events(conn, anonymous_id, user_pid)
         overrides.decide(conn, anonymous_id, user_id, overrides.LINK, at_ms=now_ms, author=author)
+        # A link by hand undoes an unlink of the pair: its links from the data count again...
+        barrier = (UNLINKED.c.anonymous_id == anonymous_id, UNLINKED.c.user_id == user_id)
+        conn.execute(LINKS.insert().from_select(
+            ["anonymous_id", "user_id", "ts", "message_id"],
+            sa.select(UNLINKED.c.anonymous_id, UNLINKED.c.user_id, UNLINKED.c.ts, UNLINKED.c.message_id).where(*barrier),
+        ))  # fmt: skip
+        conn.execute(UNLINKED.delete().where(*barrier))
+        # ...and it is an identify of its own at this moment.
         conn.execute(LINKS.insert().values(anonymous_id=anonymous_id, user_id=user_id, ts=now_ms, message_id=overrides.BY_HAND_MESSAGE))
         conn.execute(
             ANON_IDS.insert().from_select(

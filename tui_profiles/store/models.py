@@ -265,6 +265,22 @@ class IdentityOverride(SQLModel, table=True):
     author: str = ""
 
 
+class UnlinkedLink(SQLModel, table=True):
+    """A link from the data between a pair a person unlinked: kept apart from identity_links, as a barrier.
+
+    It links no one, yet it still ends the run of anonymous events before it: what came before it stays
+    on the anonymous profile instead of joining whoever identified next on that id (store/identity_repair.py).
+    """
+
+    __tablename__ = "identity_unlinked"
+    __table_args__ = (sa.Index("ix_unlinked_anon_ts", "anonymous_id", "ts"),)
+    id: int | None = Field(default=None, primary_key=True)
+    anonymous_id: str
+    user_id: str
+    ts: int = _ms()
+    message_id: str
+
+
 # The Core tables the store's statements are written against: named once here, imported by every store module.
 META: sa.Table = Meta.__table__  # type: ignore[assignment]
 FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
@@ -280,3 +296,4 @@ COMPANIES: sa.Table = Company.__table__  # type: ignore[assignment]
 SUPPRESSED: sa.Table = SuppressedId.__table__  # type: ignore[assignment]
 AUDIT: sa.Table = AuditLogEntry.__table__  # type: ignore[assignment]
 OVERRIDES: sa.Table = IdentityOverride.__table__  # type: ignore[assignment]
+UNLINKED: sa.Table = UnlinkedLink.__table__  # type: ignore[assignment]

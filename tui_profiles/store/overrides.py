@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .models import OVERRIDES
+from .models import OVERRIDES, UNLINKED
 
 LINK, UNLINK = "link", "unlink"
 CHUNK = 500
@@ -59,8 +59,9 @@ def decide(conn: Connection, anonymous_id: str, user_id: str, action: str, *, at
 
 
 def forget(conn: Connection, ids: Iterable[str]) -> None:
-    """Erasure: no decision keeps an erased id."""
+    """Erasure: no decision, and no link kept apart by one, keeps an erased id."""
     ids = sorted(set(ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         conn.execute(OVERRIDES.delete().where(sa.or_(OVERRIDES.c.anonymous_id.in_(chunk), OVERRIDES.c.user_id.in_(chunk))))
+        conn.execute(UNLINKED.delete().where(sa.or_(UNLINKED.c.anonymous_id.in_(chunk), UNLINKED.c.user_id.in_(chunk))))

@@ -23,7 +23,7 @@ from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
 from . import bulk, company_upkeep, overrides, suppression
 from .batch import Batch, BatchResult, FileProgress, IncomingEvent
-from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS
+from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS, UNLINKED
 
 CHUNK = 500  # values in one IN (...) list
 # The events columns in the order StoreWriter._insert_events builds a row for SQLite.
@@ -196,7 +196,7 @@ class StoreWriter:
         """Give the stored anonymous-only events of these ids the owners the links say now (after a link
         or unlink by hand), and fold every profile that gained or lost one; (profiles rewritten, removed)."""
         links = self._links_for(conn, anonymous_ids)
-        identified = self._identified_ids(conn, set(anonymous_ids) | {u for pairs in links.values() for _, u in pairs})
+        identified = self._identified_ids(conn, set(anonymous_ids) | {u for pairs in links.values() for _, u in pairs if u})
         moved = self._reresolve(conn, anonymous_ids, links, identified)
         keys = {m.key for m in moved} | {m.anon_key for m in moved if m.anon_key is not None}
         rebuild = self._move_events(conn, moved, self._profile_ids(conn, keys)) if moved else set()
@@ -251,6 +251,8 @@ class StoreWriter:
             # (a re-ingest, a late file, a replay), and the decision wins over the data.
             unlinked = overrides.unlinked_pairs(conn, {a for a, _, _, _ in new_links})
             if unlinked:
+                barriers = [link for link in new_links if (link[0], link[1]) in unlinked]
+                conn.execute(UNLINKED.insert(), [{"anonymous_id": a, "user_id": u, "ts": t, "message_id": m} for a, u, t, m in barriers])
                 new_links = [link for link in new_links if (link[0], link[1]) not in unlinked]
         if new_links:
             conn.execute(LINKS.insert(), [{"anonymous_id": a, "user_id": u, "ts": t, "message_id": m} for a, u, t, m in new_links])
@@ -368,8 +370,10 @@ class StoreWriter:
                 duplicates += 1
         return list(unique.values()), duplicates
 
-    def _links_for(self, conn: Connection, anonymous_ids: set[str]) -> dict[str, list[tuple[int, str]]]:
-        links: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    def _links_for(self, conn: Connection, anonymous_ids: set[str]) -> dict[str, list[tuple[int, str | None]]]:
+        """(time, user id) links of these anonymous ids in time order; a link a person unlinked is there
+        with no user (None): it joins no one, yet the events before it stay anonymous (store/identity_repair.py)."""
+        links: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         for chunk in _chunks(sorted(anonymous_ids)):
             rows = conn.execute(
                 sa.select(LINKS.c.anonymous_id, LINKS.c.ts, LINKS.c.user_id)
@@ -378,6 +382,13 @@ class StoreWriter:
             )
             for anon, ts, user in rows:
                 links[anon].append((ts, user))
+            barriers = conn.execute(
+                sa.select(UNLINKED.c.anonymous_id, UNLINKED.c.ts).where(UNLINKED.c.anonymous_id.in_(chunk))
+            ).all()
+            for anon, ts in barriers:
+                links[anon].append((ts, None))
+            for anon in {anon for anon, _ in barriers}:
+                links[anon].sort(key=lambda link: link[0])  # stable: a link and a barrier at one time keep their order
         return links
 
     def _identified_ids(self, conn: Connection, candidates: set[str | None]) -> set[str]:

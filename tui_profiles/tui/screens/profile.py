@@ -44,6 +44,7 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.top_counts import top_lists
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
+from .identity_repair import REPAIR_BINDINGS, IdentityRepair
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
@@ -60,7 +61,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStore, CyclesTabs, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
     TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
@@ -69,6 +70,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         # Not in the footer, which is full (its tab is in the tab bar); the help lists it.
         Binding("i", "identity", "Identity", show=False, tooltip="Why each anonymous id is linked", id="profile.identity"),
         *ACTION_BINDINGS,
+        *REPAIR_BINDINGS,
     ]
 
     class ProfileLoaded(Message, bubble=False):

@@ -67,13 +67,17 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_exclude(settings: Settings, args: argparse.Namespace) -> int:
-    from .store.actions import set_excluded
+    from .store.actions import person_of, set_excluded
 
     engine = open_engine(settings, writer=True)
     with engine.begin() as conn:
         set_excluded(conn, profile_id(conn, args.id), args.excluded, author=settings.author, now_ms=now_ms())
     state = "excluded from every count" if args.excluded else "counted again"
-    print(f"{printable(args.id)}: {state}")
+    with engine.connect() as conn:
+        pid = profile_id(conn, args.id)
+        person = person_of(conn, pid)
+    mine = len(person.anonymous_profiles) if person is not None and person.profile_id == pid and person.kind == "identified" else 0
+    print(f"{printable(args.id)}: {state}" + (f", with {mine} anonymous profiles of their own" if mine else ""))
     return EXIT_OK
 
 
@@ -81,6 +85,11 @@ def _confirm(plan: Any) -> None:
     """Ask on stdin; no answer (no stdin, end of input) refuses."""
     print(f"This erases {printable(plan.external_id)} ({plan.kind}) for good: {plan.events} events and every id below,", file=sys.stderr)
     print(f"which will never be ingested again: {', '.join(printable(i) for i in plan.ids)}", file=sys.stderr)
+    if plan.profiles > 1:
+        print(f"That is {plan.profiles} profiles: the user and {plan.profiles - 1} anonymous profiles of their own.", file=sys.stderr)
+    if plan.shared_ids:
+        print(f"Shared with {', '.join(printable(u) for u in plan.shared_with)}, these anonymous ids stay, with their events: "
+              f"{', '.join(printable(i) for i in plan.shared_ids)}", file=sys.stderr)  # fmt: skip
     if plan.other_profiles:
         print(f"It also removes {plan.other_events} events of {', '.join(printable(p) for p in plan.other_profiles)} "
               "sent with one of these anonymous ids (a shared device).", file=sys.stderr)  # fmt: skip
@@ -114,6 +123,7 @@ def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
         emit_json({
             "id": done.external_id, "kind": done.kind, "suppressed_ids": list(done.ids), "events": done.events,
             "other_profiles": list(done.other_profiles), "other_events": done.other_events,
+            "shared_ids": list(done.shared_ids), "shared_with": list(done.shared_with),
             "profiles": report.profiles_removed, "rejected": report.rejected_removed,
             "companies": list(report.companies_recomputed),
         })  # fmt: skip

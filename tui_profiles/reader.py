@@ -311,7 +311,8 @@ class StoreReader:
         """Write the profile's export file; the number of events written, None if the profile is gone."""
         return export.export_profile(self.engine, profile_id, path, fmt=fmt, settings=self.settings, now_ms=self.now())
 
-    def set_excluded(self, profile_id: int, excluded: bool) -> bool:
+    def set_excluded(self, profile_id: int, excluded: bool) -> int:
+        """How many profiles were excluded (the person's own anonymous ones too); 0 if there is no such profile."""
         with self.engine.begin() as conn:
             return actions.set_excluded(conn, profile_id, excluded, author=self.settings.author, now_ms=self.now())
 

@@ -109,6 +109,7 @@ class ProfileDetail:
     linked_users: tuple[str, ...]  # for an anonymous profile: users this id was later identified as
     # For an anonymous profile: (user id, time of the first link to it), first first.
     merged_into: tuple[tuple[str, int], ...] = ()
+    merged_into_profiles: tuple[int, ...] = ()  # the profile ids of those users (that still exist), in the same order
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +296,11 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
         top_pages=top_pages(conn, profile_id, limit=top) if top else (),
         linked_users=linked,
         merged_into=merged,
+        merged_into_profiles=tuple(
+            pid for u, _ in merged
+            for pid in [conn.execute(sa.select(PROFILES.c.id).where(PROFILES.c.kind == IDENTIFIED, PROFILES.c.external_id == u)).scalar()]
+            if pid is not None
+        ),
     )
 
 

@@ -30,7 +30,7 @@ from ...store.queries import ProfileDetail, SessionRow
 from .. import formatting, safe, textual_compat
 from ..broadcasts import broadcasts, hear_while_stacked
 from ..held_drawing import hold_updates
-from ..messages import OpenEvent, OpenSession
+from ..messages import OpenEvent, OpenProfile, OpenSession
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
@@ -69,6 +69,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         Binding("slash", "search", "Search", id="profile.search"),
         # Not in the footer, which is full (its tab is in the tab bar); the help lists it.
         Binding("i", "identity", "Identity", show=False, tooltip="Why each anonymous id is linked", id="profile.identity"),
+        Binding("o", "open_user", "Open user", tooltip="Open the user this anonymous profile signed in as", id="profile.open_user"),
         *ACTION_BINDINGS,
         *REPAIR_BINDINGS,
     ]
@@ -338,6 +339,12 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                     rows.refresh()
 
     # -- header -------------------------------------------------------------------
+    def action_open_user(self) -> None:
+        """An anonymous profile: open the (first) user it signed in as."""
+        detail = self.detail
+        if detail is not None and detail.merged_into_profiles:
+            self.post_message(OpenProfile(detail.merged_into_profiles[0]))
+
     def _header(self, detail: ProfileDetail) -> Text:
         u = detail.user
         now = self.reader.now()
@@ -361,9 +368,12 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
             more = len(detail.anonymous_ids) - ANON_SHOWN
             out.append(f"  anonymous ids ({len(detail.anonymous_ids)}) ", style="dim")
             out.append(", ".join(shown) + (f", +{more} more" if more > 0 else ""))
-        if detail.linked_users:
-            out.append("  became ", style="dim")
-            out.append(", ".join(safe.clean(x) for x in detail.linked_users))
+        for n, (user, at) in enumerate(detail.merged_into):
+            out.append("  signed in as " if n == 0 else ", ", style="dim")
+            out.append_text(safe.text(user, style="bold"))
+            out.append(f" on {formatting.day(at, self.reader.clock.tz)}", style="dim")
+        if detail.merged_into_profiles:
+            out.append("  (o opens)", style="dim")
         out.append("\n")
         for label, value in (
             ("first seen", formatting.stamp(u.first_seen, tz)),

@@ -69,7 +69,9 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         Binding("slash", "search", "Search", id="profile.search"),
         # Not in the footer, which is full (its tab is in the tab bar); the help lists it.
         Binding("i", "identity", "Identity", show=False, tooltip="Why each anonymous id is linked", id="profile.identity"),
-        Binding("o", "open_user", "Open user", tooltip="Open the user this anonymous profile signed in as", id="profile.open_user"),
+        # An anonymous profile's header says "(o opens)" beside the user it signed in as; the help lists it.
+        Binding("o", "open_user", "Open user", show=False, tooltip="Open the user this anonymous profile signed in as",
+                id="profile.open_user"),
         *ACTION_BINDINGS,
         *REPAIR_BINDINGS,
     ]
@@ -409,8 +411,10 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                 (Text(formatting.duration(s.duration_ms), justify="right"), 9),
                 (Text(formatting.count(s.events), justify="right"), 6),
                 (Text(s.source), 8),
-                (safe.text(s.entry_path or "", style="blue"), max(10, width - 58)),
+                (safe.text(s.entry_path or "", style="blue"), max(10, width - 58 - (22 if s.merged_into else 0))),
                 (Text("● live" if live else "", style="bold green"), 6),
+                # An anonymous profile's session whose events are also a user's (merged at sign-in).
+                *([(safe.text("↳ " + ", ".join(s.merged_into), style="magenta"), 21)] if s.merged_into else []),
             ]
         )
 

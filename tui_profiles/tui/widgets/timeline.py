@@ -102,14 +102,17 @@ class Timeline(ReportsWorkerErrors, VirtualList):
                 self.sessions.get(item.session_id), item.session_id, width,
                 tz=tz, now_ms=self.reader.now(), live_ms=self.reader.settings.live_ms,
             )
+        mark = None
+        if item.merged_into is not None:  # an anonymous profile's event that is also the user's: room at the end
+            mark = Text(" ↳ ", style="magenta")
+            mark.append_text(safe.text(item.merged_into, style="magenta"))
+            mark.truncate(min(len(mark), max(0, width // 4)))
         line = event_line(
-            item, width, lead=formatting.clock(item.ts, tz), goals=self.reader.settings.order_events, show_path=True,
-            met=self.goals.get(item.event_id, ()),
+            item, width - (len(mark) if mark else 0), lead=formatting.clock(item.ts, tz), goals=self.reader.settings.order_events,
+            show_path=True, met=self.goals.get(item.event_id, ()),
         )
-        if item.merged_into is not None:  # an anonymous profile's event that is also the user's
-            line.append("  ↳ ", style="dim")
-            line.append_text(safe.text(item.merged_into, style="dim"))
-            line.truncate(width)
+        if mark:
+            line.append_text(mark)
         return line
 
     def _rebuild(self) -> None:

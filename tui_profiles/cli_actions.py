@@ -77,7 +77,7 @@ def cmd_exclude(settings: Settings, args: argparse.Namespace) -> int:
         pid = profile_id(conn, args.id)
         person = person_of(conn, pid)
     mine = len(person.anonymous_profiles) if person is not None and person.profile_id == pid and person.kind == "identified" else 0
-    print(f"{printable(args.id)}: {state}" + (f", with {mine} anonymous profiles of their own" if mine else ""))
+    print(f"{printable(args.id)}: {state}" + (f", with {mine} anonymous profile{'s' if mine > 1 else ''} of their own" if mine else ""))
     return EXIT_OK
 
 
@@ -86,7 +86,9 @@ def _confirm(plan: Any) -> None:
     print(f"This erases {printable(plan.external_id)} ({plan.kind}) for good: {plan.events} events and every id below,", file=sys.stderr)
     print(f"which will never be ingested again: {', '.join(printable(i) for i in plan.ids)}", file=sys.stderr)
     if plan.profiles > 1:
-        print(f"That is {plan.profiles} profiles: the user and {plan.profiles - 1} anonymous profiles of their own.", file=sys.stderr)
+        mine = plan.profiles - 1
+        print(f"That is {plan.profiles} profiles: the user and {mine} anonymous profile{'s' if mine > 1 else ''} of their own.",
+              file=sys.stderr)
     if plan.shared_ids:
         print(f"Shared with {', '.join(printable(u) for u in plan.shared_with)}, these anonymous ids stay, with their events: "
               f"{', '.join(printable(i) for i in plan.shared_ids)}", file=sys.stderr)  # fmt: skip

@@ -35,7 +35,8 @@ def plan_text(plan: ErasurePlan, display_name: str) -> Text:
         out.append(f", +{len(plan.ids) - IDS_SHOWN} more", style="dim")
     out.append("\n")
     if plan.profiles > 1:
-        out.append(f"\nThat is {plan.profiles} profiles: the user and {plan.profiles - 1} anonymous profiles of their own.\n")
+        mine = plan.profiles - 1
+        out.append(f"\nThat is {plan.profiles} profiles: the user and {mine} anonymous profile{'s' if mine > 1 else ''} of their own.\n")
     if plan.shared_ids:
         out.append("\nShared with ", style="bold")
         out.append(", ".join(safe.clean(u) for u in plan.shared_with), style="bold")

@@ -143,7 +143,8 @@ class ProfileActions:
             app.notify("The profile no longer exists.", severity="warning", markup=False)
             return
         state = "excluded: left out of every count (x includes it again)" if message.excluded else "included: counted again"
-        mine = f" (with {message.found - 1} anonymous profiles of their own)" if message.found > 1 else ""
+        n = message.found - 1
+        mine = f" (with {n} anonymous profile{'s' if n > 1 else ''} of their own)" if n > 0 else ""
         app.notify(f"{safe.clean(self._who())} {state}{mine}", markup=False)
         app.post_message(StoreChanged(frozenset({self.profile_id})))  # every open view re-reads, this one too
 

@@ -63,6 +63,8 @@ async def main() -> None:
                 print(await shoot(url, name, keys))
             identity = build_store(Path("identity"), identity_journal())
             print(await shoot(identity, "profile-identity.svg", ("enter", "i"), make_identity_app))
+            phone = ("slash", *"is:anonymous anon-iphone-77e0", "enter", "enter", "tab", "tab")
+            print(await shoot(identity, "anonymous-profile.svg", phone, make_identity_app))
             teams = build_teams_store(Path("teams"))
             for name, keys in TEAM_SHOTS:
                 print(await shoot(teams, name, keys, make_teams_app))

@@ -284,6 +284,22 @@ def segment_alias(s: SegmentRun) -> None:
     s.track(at(2), "Trial Started", user_id="user-heidi", device=SERVER)
 
 
+def alice_web_and_phone(s: SegmentRun) -> None:
+    """alice browses anonymously on the web and on her phone and signs in on both: three users.
+    The phone is used once before login, so every anonymous event of it is merged; the web
+    browser also goes on anonymously after she logs out."""
+    web, phone, user = "anon-web-a11ce", "anon-phone-a11ce", "alice-42"
+    s.page(at(0), "Home", "/", anonymous_id=web)
+    s.page(at(2), "Pricing", "/pricing", anonymous_id=web)
+    s.identify(at(4), {"email": "alice@example.com", "name": "Alice"}, user_id=user, anonymous_id=web)
+    s.page(at(5), "Dashboard", "/app", user_id=user, anonymous_id=web)
+    s.track(at(6), "Logged Out", user_id=user, anonymous_id=web)
+    s.page(at(8), "Blog", "/blog", anonymous_id=web)
+    s.screen(at(60), "Welcome", device=IOS, anonymous_id=phone)
+    s.identify(at(61), device=IOS, user_id=user, anonymous_id=phone)
+    s.screen(at(62), "Orders", device=IOS, user_id=user, anonymous_id=phone)
+
+
 # --- PostHog journeys ------------------------------------------------------
 
 
@@ -317,6 +333,16 @@ def posthog_alias(p: PostHogRun) -> None:
     p.capture(at(2), "subscription started", user, identified=None, properties={"plan": "team"})
 
 
+def posthog_server_anonymous(p: PostHogRun) -> None:
+    """A backend renders pages and tracks the visitor by the cookie's anonymous distinct_id with
+    posthog-python ($lib posthog-python, $is_server): the later $identify names that id as anonymous."""
+    cookie, user = "018f2b1e-0c0c-7000-8000-00000000c00c", "user-mia"
+    p.capture(at(0), "$pageview", cookie, identified=None, properties=_page("/", "Home"))
+    p.capture(at(2), "$pageview", cookie, identified=None, properties=_page("/pricing", "Pricing"))
+    p.identify(at(4), user, cookie, set={"email": "mia@example.com"})
+    p.capture(at(5), "$pageview", user, identified=None, properties=_page("/app", "Dashboard"))
+
+
 def posthog_groups(p: PostHogRun) -> None:
     user = "user-lena"
     p.group_identify(at(0), "company", "globex", {"name": "Globex", "employees": 40}, user)
@@ -327,10 +353,10 @@ def posthog_groups(p: PostHogRun) -> None:
 SEGMENT_SCENARIOS: dict[str, Callable[[SegmentRun], None]] = {
     f.__name__: f
     for f in (anonymous_then_signup, shared_browser, multi_device, logout_stays_anonymous,
-              traits_before_identify, order_completed, groups, segment_alias)  # fmt: skip
+              traits_before_identify, order_completed, groups, segment_alias, alice_web_and_phone)  # fmt: skip
 }
 POSTHOG_SCENARIOS: dict[str, Callable[[PostHogRun], None]] = {
-    f.__name__: f for f in (posthog_identify, posthog_set_once, posthog_alias, posthog_groups)
+    f.__name__: f for f in (posthog_identify, posthog_set_once, posthog_alias, posthog_groups, posthog_server_anonymous)
 }
 SCENARIOS: tuple[str, ...] = (*SEGMENT_SCENARIOS, *POSTHOG_SCENARIOS)
 

@@ -86,6 +86,10 @@ def store_snapshot(url: str) -> dict[tuple[str, str], dict[str, Any]]:
                     "has_contact": row.has_contact, "custom": row.has_custom_attributes,
                     "traits": row.traits,
                     "message_ids": sorted(m for (m,) in conn.execute(sa.select(e.c.message_id).where(e.c.profile_id == row.id))),
+                    # An anonymous profile's own history, merged into a user or not.
+                    "history_ids": sorted(
+                        m for (m,) in conn.execute(sa.select(e.c.message_id).where(e.c.anon_profile_id == row.id))
+                    ),
                     "session_spans": sorted(
                         (r.start, r.end, r.event_count, r.source, r.entry_path)
                         for r in conn.execute(sa.select(s).where(s.c.profile_id == row.id))

@@ -206,10 +206,12 @@ def profile_json(detail: Any, sessions: list[Any], events: list[Any]) -> dict[st
             "companies": list(detail.companies),
             "top_events": [{"name": n, "count": c} for n, c in detail.top_events],
             "top_pages": [{"path": p, "count": c} for p, c in detail.top_pages],
+            # An anonymous profile: the users it was linked to, each with the time of the link.
+            "merged_into": [{"user_id": u, "at": iso(at)} for u, at in detail.merged_into],
             "session_list": [
                 {
                     "id": s.id, "start": iso(s.start), "end": iso(s.end), "duration_seconds": s.duration_ms / 1000,
-                    "events": s.events, "source": s.source, "live": s.live,
+                    "events": s.events, "source": s.source, "live": s.live, "merged_into": list(s.merged_into),
                 }
                 for s in sessions
             ],
@@ -217,6 +219,7 @@ def profile_json(detail: Any, sessions: list[Any], events: list[Any]) -> dict[st
                 {
                     "message_id": e.message_id, "timestamp": iso(e.ts), "type": e.type, "name": e.name,
                     "path": e.path, "session_id": e.session_id, "properties": e.properties,
+                    "merged_into": e.merged_into,
                 }
                 for e in events
             ],

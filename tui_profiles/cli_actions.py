@@ -1,6 +1,6 @@
-"""The command line's profile actions: export, exclude and include, delete (the right to erasure).
+"""The command line's profile actions: export, exclude and include, delete (the right to erasure), link and unlink.
 
-Thin like cli.py: the work is in store/actions.py and ingest/export.py.
+Thin like cli.py: the work is in store/actions.py, store/identity_repair.py and ingest/export.py.
 """
 
 from __future__ import annotations
@@ -29,6 +29,18 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("id")
         p.set_defaults(handler=cmd_exclude, excluded=name == "exclude")
 
+    p = sub.add_parser("unlink", help="take an anonymous id's history from a user, for good (it stays on the anonymous profile)")
+    p.add_argument("anonymous_id")
+    p.add_argument("--from", dest="user_id", required=True, metavar="USER_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_repair, action="unlink")
+
+    p = sub.add_parser("link", help="link an anonymous id to a user by hand, as an identify now would, for good")
+    p.add_argument("anonymous_id")
+    p.add_argument("--to", dest="user_id", required=True, metavar="USER_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_repair, action="link")
+
     p = sub.add_parser("delete", help="erase a profile and everything it fed; its ids are never ingested again")
     p.add_argument("id")
     p.add_argument("--yes", action="store_true", help="do not ask")
@@ -55,13 +67,17 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_exclude(settings: Settings, args: argparse.Namespace) -> int:
-    from .store.actions import set_excluded
+    from .store.actions import person_of, set_excluded
 
     engine = open_engine(settings, writer=True)
     with engine.begin() as conn:
         set_excluded(conn, profile_id(conn, args.id), args.excluded, author=settings.author, now_ms=now_ms())
     state = "excluded from every count" if args.excluded else "counted again"
-    print(f"{printable(args.id)}: {state}")
+    with engine.connect() as conn:
+        pid = profile_id(conn, args.id)
+        person = person_of(conn, pid)
+    mine = len(person.anonymous_profiles) if person is not None and person.profile_id == pid and person.kind == "identified" else 0
+    print(f"{printable(args.id)}: {state}" + (f", with {mine} anonymous profile{'s' if mine > 1 else ''} of their own" if mine else ""))
     return EXIT_OK
 
 
@@ -69,6 +85,13 @@ def _confirm(plan: Any) -> None:
     """Ask on stdin; no answer (no stdin, end of input) refuses."""
     print(f"This erases {printable(plan.external_id)} ({plan.kind}) for good: {plan.events} events and every id below,", file=sys.stderr)
     print(f"which will never be ingested again: {', '.join(printable(i) for i in plan.ids)}", file=sys.stderr)
+    if plan.profiles > 1:
+        mine = plan.profiles - 1
+        print(f"That is {plan.profiles} profiles: the user and {mine} anonymous profile{'s' if mine > 1 else ''} of their own.",
+              file=sys.stderr)
+    if plan.shared_ids:
+        print(f"Shared with {', '.join(printable(u) for u in plan.shared_with)}, these anonymous ids stay, with their events: "
+              f"{', '.join(printable(i) for i in plan.shared_ids)}", file=sys.stderr)  # fmt: skip
     if plan.other_profiles:
         print(f"It also removes {plan.other_events} events of {', '.join(printable(p) for p in plan.other_profiles)} "
               "sent with one of these anonymous ids (a shared device).", file=sys.stderr)  # fmt: skip
@@ -102,10 +125,32 @@ def cmd_delete(settings: Settings, args: argparse.Namespace) -> int:
         emit_json({
             "id": done.external_id, "kind": done.kind, "suppressed_ids": list(done.ids), "events": done.events,
             "other_profiles": list(done.other_profiles), "other_events": done.other_events,
+            "shared_ids": list(done.shared_ids), "shared_with": list(done.shared_with),
             "profiles": report.profiles_removed, "rejected": report.rejected_removed,
             "companies": list(report.companies_recomputed),
         })  # fmt: skip
         return EXIT_OK
     print(f"erased {printable(done.external_id)}: {done.events} events, {report.profiles_removed} profiles, "
           f"{report.rejected_removed} quarantined lines; suppressed ids: {', '.join(printable(i) for i in done.ids)}")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_repair(settings: Settings, args: argparse.Namespace) -> int:
+    from .store import identity_repair
+
+    engine = open_engine(settings, writer=True)
+    run = identity_repair.unlink if args.action == "unlink" else identity_repair.link
+    try:
+        report = run(engine, args.anonymous_id, args.user_id, settings=settings, author=settings.author, now_ms=now_ms())
+    except identity_repair.RepairError as exc:
+        raise CliError(printable(str(exc))) from None
+    if args.json:
+        emit_json({"action": report.action, "anonymous_id": report.anonymous_id, "user_id": report.user_id,
+                   "events": report.events_moved})  # fmt: skip
+        return EXIT_OK
+    anon, user = printable(report.anonymous_id), printable(report.user_id)
+    if report.action == "unlink":
+        print(f"{anon} unlinked from {user}: {report.events_moved} events left {user} (they stay on the anonymous profile)")
+    else:
+        print(f"{anon} linked to {user} by hand: {report.events_moved} events joined {user}")
     return EXIT_OK

@@ -283,7 +283,7 @@ def identity_json(report: Any) -> dict[str, Any]:
         "links": [
             {"anonymous_id": r.anonymous_id, "user_id": r.user_id, "via": r.via, "at": iso(r.at), "file": r.file,
              "line": r.line, "events": r.events, "shared_with": list(r.shared_with), "first_seen": iso(r.first_seen),
-             "last_seen": iso(r.last_seen), "source": r.source}
+             "last_seen": iso(r.last_seen), "source": r.source, "by": r.by}
             for r in report.links
         ],
         "flags": list(report.flags),

@@ -19,7 +19,7 @@ from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
-from .store import actions, audit, companies, feedback, goals, identity_links, queries, retention
+from .store import actions, audit, companies, feedback, goals, identity_links, identity_repair, queries, retention
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry
 from .store.companies import CompanyDetail, CompanyRow
@@ -205,6 +205,21 @@ class StoreReader:
         with self.engine.connect() as conn:
             return identity_links.identity_report(conn, profile_id, max_anon_ids=self.settings.max_anon_ids)
 
+    def unlink_plan(self, anonymous_id: str, user_id: str) -> int:
+        """Events an unlink would take from the user; RepairError when the pair is not linked."""
+        with self.engine.connect() as conn:
+            return identity_repair.unlink_plan(conn, anonymous_id, user_id)
+
+    def unlink(self, anonymous_id: str, user_id: str) -> identity_repair.RepairReport:
+        return identity_repair.unlink(
+            self.engine, anonymous_id, user_id, settings=self.settings, author=self.settings.author, now_ms=self.now()
+        )
+
+    def link(self, anonymous_id: str, user_id: str) -> identity_repair.RepairReport:
+        return identity_repair.link(
+            self.engine, anonymous_id, user_id, settings=self.settings, author=self.settings.author, now_ms=self.now()
+        )
+
     def user(self, profile_id: int) -> UserRow | None:
         with self.engine.connect() as conn:
             rows = queries.users_by_ids(conn, [profile_id], settings=self.settings, now_ms=self.now())
@@ -296,7 +311,8 @@ class StoreReader:
         """Write the profile's export file; the number of events written, None if the profile is gone."""
         return export.export_profile(self.engine, profile_id, path, fmt=fmt, settings=self.settings, now_ms=self.now())
 
-    def set_excluded(self, profile_id: int, excluded: bool) -> bool:
+    def set_excluded(self, profile_id: int, excluded: bool) -> int:
+        """How many profiles were excluded (the person's own anonymous ones too); 0 if there is no such profile."""
         with self.engine.begin() as conn:
             return actions.set_excluded(conn, profile_id, excluded, author=self.settings.author, now_ms=self.now())
 

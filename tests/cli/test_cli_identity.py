@@ -20,6 +20,7 @@ def test_identity_json_says_why_each_id_is_linked(db_url, tmp_path):
             "anonymous_id": LAPTOP, "user_id": "user-alice", "via": "identify", "at": "2024-03-04T09:01:00.000Z",
             "file": str(files[0]), "line": 2, "events": 1, "shared_with": ["user-bob"],
             "first_seen": "2024-03-04T09:00:00.000Z", "last_seen": "2024-03-04T09:02:00.000Z", "source": "web",
+            "by": None,  # who linked or unlinked it by hand: nobody, this link comes from the data
         }],
     }  # fmt: skip
     blob = json.loads(cli("identity", "user-everyone", "--json", db=db_url, env={"TUI_PROFILES_MAX_ANON_IDS": "3"}).stdout)

@@ -595,9 +595,10 @@ def test_posthog_location() -> None:
         ({"$is_identified": True}, ("d1", None, False)),
         ({"$is_identified": False, "$lib": "posthog-python"}, (None, "d1", False)),
         ({"$process_person_profile": False, "$lib": "posthog-python"}, (None, "d1", False)),
-        ({"$lib": "posthog-python"}, ("d1", None, False)),
-        ({"$lib": "posthog-go"}, ("d1", None, False)),
-        ({"$lib": "some-fork", "$is_server": True}, ("d1", None, False)),
+        # A server library's id is a user id by guess (id_ambiguous): a link naming it anonymous wins.
+        ({"$lib": "posthog-python"}, ("d1", None, True)),
+        ({"$lib": "posthog-go"}, ("d1", None, True)),
+        ({"$lib": "some-fork", "$is_server": True}, ("d1", None, True)),
         ({"$lib": "web"}, (None, "d1", True)),
         ({"$lib": "posthog-ios"}, (None, "d1", True)),
         ({}, (None, "d1", True)),

@@ -40,7 +40,8 @@ def test_the_list_names_each_company_with_its_latest_name_and_counts_members(sto
     with store.connect() as conn:
         listed = companies.list_companies(conn)
         assert [(c.id, c.display_name, c.users) for c in listed] == [
-            ("acme", "Acme Corporation", 3),  # alice, bob (context.groupId), carol (anonymous, then signed up)
+            # alice, bob (context.groupId), carol and her anonymous profile (its visit, merged into her, carried acme)
+            ("acme", "Acme Corporation", 4),
             ("bobco", "Bob Co", 1),
         ]
         assert listed[0].last_seen == T0_MS + 200 * MIN and listed[0].first_seen == T0_MS + 6 * MIN
@@ -65,9 +66,12 @@ def test_a_company_in_a_period_counts_its_members_activity(store):
     with store.connect() as conn:
         acme = companies.company_detail(conn, "acme", settings=settings, now_ms=NOW)
         members = [queries.find_profile(conn, u) for u in ("user-alice", "user-bob", "user-carol")]
-        # Every event of alice (6), bob (10 Segment, 4 PostHog) and carol (2), not only those carrying acme's id.
-        assert (acme.company.users, acme.events) == (3, 22) == (3, sum(u.events for u in queries.users_by_ids(
+        # Every event of alice (6), bob (10 Segment, 4 PostHog) and carol (2), not only those carrying acme's id;
+        # carol's anonymous profile is a member too, and its one visit (merged into carol) is counted once.
+        assert (acme.company.users, acme.events) == (4, 22) == (4, sum(u.events for u in queries.users_by_ids(
             conn, members, settings=settings, now_ms=NOW)))  # fmt: skip
+        # Sessions are each member's own: the anonymous profile's visit is a session of its own too.
+        members.append(queries.find_profile(conn, "anon-carol"))
         expected_sessions = sum(len(queries.sessions_of(conn, pid, settings=settings, now_ms=NOW)) for pid in members)
         assert acme.sessions == expected_sessions
         assert acme.avg_session_ms == acme.total_session_ms // acme.sessions
@@ -77,8 +81,8 @@ def test_a_company_in_a_period_counts_its_members_activity(store):
         assert (late.events, late.sessions, late.top_pages) == (1, 1, ())  # only the rename at minute 200
         page = companies.company_users(conn, "acme", settings=settings, now_ms=NOW, limit=2)
         rest = companies.company_users(conn, "acme", settings=settings, now_ms=NOW, limit=2, offset=2)
-        assert [u.id for u in page + rest] == ["user-alice", "user-bob", "user-carol"]  # by last seen
-        assert companies.count_company_users(conn, "acme") == 3
+        assert [u.id for u in page + rest] == ["user-alice", "user-bob", "user-carol", "anon-carol"]  # by last seen
+        assert companies.count_company_users(conn, "acme") == 4
         live = companies.company_detail(conn, "acme", settings=settings, now_ms=T0_MS + 205 * MIN)
         assert [u.id for u in live.live_users] == ["user-alice"]
         assert companies.company_detail(conn, "nope", settings=settings, now_ms=NOW) is None
@@ -98,21 +102,22 @@ def test_membership_follows_reattribution(db_url, tmp_path):
     engine = make_engine(db_url)
     assert matching(engine, "company:acme") == {"anon-c"}
     ingest(db_url, [second])
-    assert matching(engine, "company:acme") == {"user-c"}
+    # The visit is now part of user-c too; the anonymous profile keeps it, and its membership.
+    assert matching(engine, "company:acme") == {"user-c", "anon-c"}
     with engine.connect() as conn:
-        assert [u.id for u in companies.company_users(conn, "acme", settings=Settings(), now_ms=NOW)] == ["user-c"]
+        assert [u.id for u in companies.company_users(conn, "acme", settings=Settings(), now_ms=NOW)] == ["user-c", "anon-c"]
     engine.dispose()
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    ("company:acme", {"user-alice", "user-bob", "user-carol"}),  # the group id
-    ('company:"acme corporation"', {"user-alice", "user-bob", "user-carol"}),  # its (latest) name
+    ("company:acme", {"user-alice", "user-bob", "user-carol", "anon-carol"}),  # the group id
+    ('company:"acme corporation"', {"user-alice", "user-bob", "user-carol", "anon-carol"}),  # its (latest) name
     ('company:"Acme Inc"', set()),  # a name it no longer has
     ('company:"bob co"', {"user-bob"}),  # his identify trait company.name, and bobco's name
-    ("company:~corp", {"user-alice", "user-bob", "user-carol"}),
-    ("company:*", {"user-alice", "user-bob", "user-carol"}),
-    ("-company:*", {"user-dan", "anon-bob-web"}),
-    ("company.plan:enterprise", {"user-alice", "user-bob", "user-carol"}),  # acme's group trait
+    ("company:~corp", {"user-alice", "user-bob", "user-carol", "anon-carol"}),
+    ("company:*", {"user-alice", "user-bob", "user-carol", "anon-carol"}),
+    ("-company:*", {"user-dan", "anon-bob-web", "anon-bob-ios", "ph-anon-bob"}),
+    ("company.plan:enterprise", {"user-alice", "user-bob", "user-carol", "anon-carol"}),  # acme's group trait
     ("company.plan:startup", {"user-bob"}),
     ("company.employees:<10", {"user-bob"}),
     ("company.name:~bob", {"user-bob"}),  # the identify trait, or bobco's name
@@ -173,13 +178,14 @@ def test_posthog_groups_and_segment_groups_scenarios(db_url, tmp_path):
 def test_company_and_companies_commands(store, db_url):
     run = cli("companies", "--json", db=db_url)
     assert run.returncode == 0, run.stderr
-    assert [(c["id"], c["name"], c["users"]) for c in json.loads(run.stdout)] == [("acme", "Acme Corporation", 3), ("bobco", "Bob Co", 1)]
+    assert [(c["id"], c["name"], c["users"]) for c in json.loads(run.stdout)] == [("acme", "Acme Corporation", 4), ("bobco", "Bob Co", 1)]
     run = cli("company", "Acme Corporation", "--json", db=db_url)
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert {"id", "name", "traits", "users", "events", "sessions", "avg_session_seconds", "top_events", "top_pages",
             "live_users", "user_list", "first_seen", "last_seen", "since"} <= set(doc)  # fmt: skip
-    assert doc["id"] == "acme" and doc["users"] == 3 and [u["id"] for u in doc["user_list"]] == ["user-alice", "user-bob", "user-carol"]
+    assert doc["id"] == "acme" and doc["users"] == 4
+    assert [u["id"] for u in doc["user_list"]] == ["user-alice", "user-bob", "user-carol", "anon-carol"]
     run = cli("company", "acme", "--since", "24h", db=db_url)
     assert run.returncode == 0 and "Acme Corporation" in run.stdout
     run = cli("company", "nobody-inc", db=db_url)

@@ -88,7 +88,9 @@ def test_erasure_removes_the_person_everywhere_and_reingesting_never_brings_them
     assert set(report.plan.ids) == set(BOB_IDS) and report.plan.external_id == "user-bob"
     assert report.rejected_removed == 2 and report.plan.other_profiles == ()
     assert set(report.companies_recomputed) == {"bobco", "acme"}
-    assert report.profiles_removed == len(report.removed_profiles) == 2 and report.plan.profile_id in report.removed_profiles
+    # bob and the anonymous profiles of his three devices (each his alone): the same human, erased together.
+    assert report.plan.profiles == report.profiles_removed == len(report.removed_profiles) == 4
+    assert report.plan.profile_id in report.removed_profiles
 
     assert rows_mentioning(db_url, BOB_IDS + BOB_DATA) == {}
     assert profile_doc(db_url, "user-alice", NOW) == alice_before
@@ -97,7 +99,8 @@ def test_erasure_removes_the_person_everywhere_and_reingesting_never_brings_them
         assert suppression.load(conn).ids == frozenset(BOB_IDS)
         assert companies.find_company(conn, "bobco") is None
         acme = companies.company_detail(conn, "acme", settings=Settings(), now_ms=NOW)
-        assert acme.company.users == 2 and acme.company.name == "Acme Corporation"
+        # alice, carol, and carol's anonymous profile (her visit before sign-up carried acme: a member of its own).
+        assert acme.company.users == 3 and acme.company.name == "Acme Corporation"
         assert [r.raw for r in queries.rejected_lines(conn)] == [BAD_LINES[2]]
     engine.dispose()
     erased = store_snapshot(db_url)
@@ -142,20 +145,32 @@ def test_erasing_an_anonymous_profile_takes_its_id_from_the_user_it_became(db_ur
     assert rows_mentioning(db_url, ("anon-carol", "user-carol")) == {}
 
 
-def test_a_shared_device_is_reported_and_its_events_go_with_the_id(db_url, tmp_path):
-    """alice and bob on one browser: erasing alice suppresses the browser's id, so bob's events sent with it go,
-    and the plan says so before anything is deleted."""
+def test_on_a_shared_device_only_what_belongs_to_the_erased_person_goes(db_url, tmp_path):
+    """alice and bob on one browser: erasing alice takes her events on it (signed in), not bob's; the browser's id,
+    its anonymous profile and bob stay, and the plan says so before anything is deleted (issue 12: "Where an
+    anonymous id is shared with another user, only what belongs to the erased person goes")."""
     from tests.scenarios import write_scenario
 
     ingest(db_url, [write_scenario("shared_browser", tmp_path)])
+    bob_before = profile_doc(db_url, "user-bob", NOW)
     engine = make_engine(db_url)
     with engine.connect() as conn:
         plan = erasure_plan(conn, queries.find_profile(conn, "user-alice"))
     engine.dispose()
-    assert plan.other_profiles == ("user-bob",) and plan.other_events == 3  # his login, and the visit before it
+    assert plan.ids == ("user-alice",) and plan.profiles == 1
+    assert plan.shared_ids == ("anon-shared-9d2e",) and plan.shared_with == ("user-bob",)
+    assert plan.other_profiles == () and plan.other_events == 0
     erase(db_url, "user-alice")
-    assert rows_mentioning(db_url, ("user-alice", "anon-shared-9d2e", "alice@example.com")) == {}
-    assert profile_doc(db_url, "user-bob", NOW) is None  # every event of his carried the shared id
+    assert rows_mentioning(db_url, ("user-alice", "alice@example.com")) == {}
+    bob_after = profile_doc(db_url, "user-bob", NOW)
+    assert "shared_device" in bob_before["tags"] and "shared_device" not in bob_after["tags"]  # alice is gone
+    assert {**bob_after, "tags": None} == {**bob_before, "tags": None}
+    browser = profile_doc(db_url, "anon-shared-9d2e", NOW)
+    assert browser is not None and browser["kind"] == "anonymous"  # the page after alice's logout: bob's before his
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert suppression.load(conn).ids == frozenset({"user-alice"})  # bob's next visit on that browser still counts
+    engine.dispose()
 
 
 def test_new_events_for_a_suppressed_id_are_dropped_and_counted(db_url, tmp_path):

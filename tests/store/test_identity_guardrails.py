@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.identity_journeys import LAPTOP, identity_files
+from tests.identity_journeys import LAPTOP, PHONE, identity_files
 from tests.scenarios import T0, at, epoch_ms, run_scenario
 from tests.storekit import ingest, profile_doc, users
 from tui_profiles.config import Settings
@@ -30,7 +30,10 @@ def test_a_shared_device_is_flagged_on_every_user_and_on_the_anonymous_profile(d
     settings = Settings(db_url=db_url, max_anon_ids=3)
     ingest(db_url, identity_files(tmp_path), settings)
     tags = {u.id: u.tags for u in users(db_url, NOW, settings)}
-    shared = {"user-alice", "user-bob", LAPTOP, "user-dan", "user-erin"}
+    # The phone's id is linked to dan and to erin; its pageview before dan's $identify is its own anonymous
+    # profile (merged into dan), so that profile is flagged like the laptop's.
+    assert [m["user_id"] for m in profile_doc(db_url, PHONE, NOW, settings)["merged_into"]] == ["user-dan", "user-erin"]
+    shared = {"user-alice", "user-bob", LAPTOP, "user-dan", "user-erin", PHONE}
     assert {i for i, t in tags.items() if "shared_device" in t} == shared
     assert "shared_device" not in tags["user-carol"] and "shared_device" not in tags["user-everyone"]
     assert _tagged(db_url, "tag:shared_device", settings) == shared

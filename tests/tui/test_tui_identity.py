@@ -82,3 +82,46 @@ async def test_an_anonymous_profile_lists_its_users_and_a_blob_is_warned_of(url)
         text = screen_text(app)
         assert "⚠ 6 anonymous ids, over 5 (max_anon_ids): a tracking bug may have merged strangers" in text
         assert sum(line.strip().startswith("anon-visitor-") for line in text.splitlines()) == 6
+
+
+async def test_u_unlinks_after_a_confirmation_and_l_links_by_hand(url) -> None:
+    app = make_identity_app(url)
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "i")  # Alice's Identity tab; the cursor on the laptop's link
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Unlink anon-laptop-5e11 from user-alice?" in text
+        assert "2 anonymous events of that id leave user-alice; they stay on the" in text
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert "anon-laptop-5e11 unlinked from user-alice: 2 events left user-alice." in notes.said
+        laptop = [line for line in screen_text(app).splitlines() if line.strip().startswith("anon-laptop-5e11")]
+        # She still used the laptop signed in; the link itself shows as taken apart, by whom.
+        assert any(" unlinked " in row and f"unlinked by hand, by {app.reader.settings.author}" in row for row in laptop)
+        assert not any(" identify " in row for row in laptop)
+
+        await pilot.press("l")
+        await settle(pilot)
+        assert "with which anonymous id?" in screen_text(app)
+        await pilot.press(*"anon-laptop-5e11", "enter")
+        await settle(pilot)
+        # Her two pages before sign-up again, and the laptop's anonymous page after Bob logged out (until now).
+        assert "anon-laptop-5e11 linked to user-alice by hand: 3 events joined user-alice." in notes.said
+        rows = [line for line in screen_text(app).splitlines() if line.strip().startswith("anon-laptop-5e11")]
+        assert any(" by hand " in row and f"linked by hand, by {app.reader.settings.author}" in row for row in rows)
+
+
+async def test_u_on_nothing_to_unlink_says_so_and_changes_nothing(url) -> None:
+    app = make_identity_app(url)
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "u")  # the Overview tab: no link under the cursor
+        await settle(pilot)
+        assert "Choose a link on the Identity tab (i) to unlink." in notes.said
+        assert isinstance(app.screen, ProfileScreen)

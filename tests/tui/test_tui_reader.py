@@ -27,7 +27,8 @@ def reader(tmp_path: Path, db_url: str) -> Iterator[StoreReader]:
 
 def test_windows_by_offset_and_the_rank_of_a_followed_profile(reader: StoreReader) -> None:
     everyone = reader.user_window(UserQuery(period="all"), 0, 100)
-    assert everyone.total == 44 and len(everyone.rows) == 44
+    # 4 identified users, anon-alice's own anonymous profile (she browsed before signing up) and 40 visitors.
+    assert everyone.total == 45 and len(everyone.rows) == 45
     ids = [u.id for u in everyone.rows]
     assert ids[:3] == ["user-alice", "user-bob", "[@click=app.quit]mallory"]
     page = reader.user_window(UserQuery(period="all"), 10, 5)
@@ -58,7 +59,13 @@ def test_ties_on_last_seen_are_ranked_by_id(tmp_path: Path, db_url: str) -> None
 
 def test_counts_profile_overview_and_sessions(reader: StoreReader) -> None:
     assert reader.live_count() == 2
-    alice = reader.find_profile("anon-alice")
+    # Her anonymous id now opens her anonymous profile (its 3 events, merged into user-alice), not her.
+    anonymous = reader.find_profile("anon-alice")
+    assert anonymous is not None and anonymous != reader.find_profile("user-alice")
+    anon_detail = reader.profile(anonymous)
+    assert anon_detail is not None and anon_detail.user.kind == "anonymous" and anon_detail.user.events == 3
+    assert [m[0] for m in anon_detail.merged_into] == ["user-alice"]
+    alice = reader.find_profile("user-alice")
     assert alice is not None
     detail = reader.profile(alice)
     assert detail is not None and detail.user.display_name == "Alice Martin"

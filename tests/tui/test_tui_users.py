@@ -53,7 +53,8 @@ async def test_home_lists_users_newest_first_with_counts_in_the_header(store: st
         # Default period 7d: the four anonymous visitors seen 8+ days ago are left out.
         assert names_on_screen(app)[:5] == ["Alice Martin", "Bob Stone", HOSTILE_NAME, "anon-0000", "Carol Ng"]
         text = screen_text(app)
-        assert "2 live now" in text and "9 users" in text and "last 7d" in text
+        # 10 users = Alice, Bob, Mallory, Carol, anon-alice (Alice's own anonymous profile, last seen 3 days ago), 4 visitors.
+        assert "2 live now" in text and "10 users" in text and "last 7d" in text
         first = text.splitlines()[3]
         assert first.startswith("● Alice Martin") and "identified" in first and "2m ago" in first and "DE" in first
 
@@ -67,7 +68,8 @@ async def test_period_switch_cycles_and_refilters(store: str) -> None:
             await pilot.press("p")
             await settle(pilot)
             seen.append((app.period, app.screen.query_one(UserList).total))
-        assert seen == [("30d", 24), ("90d", 44), ("all", 44), ("24h", 4), ("7d", 9)]
+        # anon-alice (last seen 3 days ago) is one of them from 7d up; not in the last 24h.
+        assert seen == [("30d", 25), ("90d", 45), ("all", 45), ("24h", 4), ("7d", 10)]
         assert "last 7d" in screen_text(app)
 
 
@@ -100,7 +102,8 @@ async def test_search_matches_anonymous_ids_and_enter_moves_to_the_list(store: s
         await settle(pilot)
         await pilot.press("/", *"anon-alice", "enter")
         await settle(pilot)
-        assert names_on_screen(app) == ["Alice Martin"]  # her anonymous id was merged into her profile
+        # Her anonymous id is merged into her profile and is also its own anonymous profile, listed after her.
+        assert names_on_screen(app) == ["Alice Martin", "anon-alice"]
         assert app.screen.query_one(UserList).has_focus
 
 
@@ -211,7 +214,7 @@ async def test_live_event_appears_at_the_top_while_nobody_has_picked_a_row(store
         assert names_on_screen(app)[:2] == ["newcomer-1", "Alice Martin"]
         assert users.cursor == 0 and users.first_visible == 0
         text = screen_text(app)
-        assert "3 live now" in text and "10 users" in text
+        assert "3 live now" in text and "11 users" in text  # the 10 of the last 7d and the newcomer
         assert text.splitlines()[3].startswith("● newcomer-1")
 
 
@@ -372,10 +375,10 @@ async def test_a_stale_answer_never_overwrites_a_newer_one(store: str) -> None:
         users.set_query(UserQuery(period="all"))
         for _ in range(100):
             await pilot.pause(0.02)
-            if users.total == 44:
+            if users.total == 45:
                 break
-        assert users.total == 44
+        assert users.total == 45
         reader.release.set()  # the 24h answer (4 users) comes back now, too late
         await settle(pilot)
         await pilot.pause(0.2)
-        assert users.total == 44 and len(names_on_screen(app)) > 4
+        assert users.total == 45 and len(names_on_screen(app)) > 4

@@ -40,9 +40,11 @@ class NormalizedEvent:
     anonymous_id: str | None  # an anonymous id
     ts: int  # the event's time, epoch ms UTC (received time when flagged)
     received_at: int  # when it was received (epoch ms)
-    # True for a PostHog distinct_id whose kind the line alone cannot tell
-    # (no $is_identified, not a server library): it is stored as anonymous_id
-    # and counts as a user id once that id is the target of an identify/alias.
+    # True for a PostHog distinct_id whose kind the line alone cannot tell. With no
+    # $is_identified and not from a server library, it is stored as anonymous_id and
+    # counts as a user id once that id is the target of an identify/alias. From a server
+    # library it is taken for a user id (user_id set) until a link names it as the
+    # anonymous side of an $identify or alias (domain/identity.settle_guessed_user_id).
     id_ambiguous: bool = False
     time_flag: str | None = None  # TIME_UNPARSEABLE | TIME_FUTURE | None
     path: str | None = None  # page path (page events; PostHog $pathname)
@@ -497,7 +499,10 @@ def _assign_distinct_id(event: NormalizedEvent, distinct_id: str, lib: str, prop
     elif identified is False or props.get("$process_person_profile") is False:
         event.anonymous_id = distinct_id
     elif lib in _POSTHOG_SERVER_LIBS or props.get("$is_server") is True:
+        # A guess: backends also track visitors by the cookie's anonymous distinct_id, and a
+        # link naming this id as anonymous wins over it (settled by the writer).
         event.user_id = distinct_id
+        event.id_ambiguous = True
     else:
         event.anonymous_id = distinct_id
         event.id_ambiguous = True

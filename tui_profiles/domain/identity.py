@@ -52,12 +52,46 @@ def first_identify_after(ts: int, links: Sequence[tuple[int, str]]) -> str | Non
     return links[i][1] if i < len(links) else None
 
 
+def anonymous_profile_for(
+    *, user_id: str | None, anonymous_id: str | None, id_ambiguous: bool, identified_ids: frozenset[str] | set[str]
+) -> str | None:
+    """The anonymous profile an event is part of, merged or not; None for an event tracked while identified.
+
+    Spec: "Everything tracked under an anonymous id while no user id was attached belongs to
+    that anonymous profile, before sign-in and after logout alike. When an identify links the
+    anonymous id to a user, the anonymous events before it are also part of the identified
+    profile." So an event with no user id is its anonymous id's, and `profile_for` says which
+    profile it also counts for; a PostHog distinct_id known to be a user id is no anonymous id.
+    """
+    if user_id is not None or anonymous_id is None:
+        return None
+    if id_ambiguous and anonymous_id in identified_ids:
+        return None
+    return anonymous_id
+
+
+def settle_guessed_user_id(
+    user_id: str | None, anonymous_id: str | None, id_ambiguous: bool, linked_anonymous: frozenset[str] | set[str]
+) -> tuple[str | None, str | None]:
+    """(user id, anonymous id) of an event once the identity links are known.
+
+    Spec: "An id named as `$anon_distinct_id` in a PostHog `$identify`, or as the previous id
+    of an alias, is an anonymous id for every event that carries it, whatever library sent the
+    event." A server library's distinct_id is taken for a user id on its line alone (formats
+    marks it `id_ambiguous` with a user id); an explicit link naming it as the anonymous side
+    wins over that guess. `linked_anonymous` are ids that are the anonymous side of a link.
+    """
+    if id_ambiguous and user_id is not None and anonymous_id is None and user_id in linked_anonymous:
+        return None, user_id
+    return user_id, anonymous_id
+
+
 # How an anonymous id came to be linked to a user, as the identity panel says it.
 VIA_SIGNED_IN = "signed in"  # never linked: only sent along with the user id (an app already signed in)
 VIA_UNKNOWN = "unknown"  # the linking event is no longer stored
-# Links made by hand will say "by hand" (VIA_BY_HAND): when such links are stored, link_via is told so
-# by the caller (they have no linking event), and this is the one place the words live.
+# A link made by hand (store/identity_repair.py) has no linking event; this is the one place the words live.
 VIA_BY_HAND = "by hand"
+VIA_UNLINKED_BY_HAND = "unlinked"  # a person took the link apart by hand; the decision is kept
 
 
 def link_via(event_type: str | None, event_name: str | None) -> str:

@@ -1,18 +1,19 @@
 """What staff do to a profile: exclude or include its traffic; erase it on request (the right to erasure).
 
-Erasure removes, in one transaction: every event that carries one of the
-person's ids (the user id and every anonymous id it used or was linked with;
-as user id, anonymous id or either side of an identity link), which is every
-event attributed to the profile, its merged anonymous history, the events of its
-linked anonymous profiles, and also events of other profiles sent from the same
-device with the same anonymous id (a shared browser: reported, since what stays
-must be what re-reading the files would give); then its identity links and
-anonymous ids, the sessions and aggregates rebuilt from what is left (a profile
-left empty is removed), the companies those events fed recomputed, the catalog
-entries no other event has, and the quarantined lines that carry one of the ids.
-The ids go on the suppression list (store/suppression.py), so the writer drops
-them if the same files are read again. Earlier audit entries that name one of the
-ids lose it (store/audit.py), and the erasure's own entry holds only counts.
+A person is an identified profile and the anonymous profiles of the ids only they used or were linked with
+(spec: "Excluding or erasing a person covers their anonymous profiles too (the same human)"). Opening
+one of those anonymous profiles finds the person too. An anonymous id also linked to another user (a
+shared device) is not the person's alone: "only what belongs to the erased person goes" — their events
+on it (signed in, or merged into them) — and the id, its anonymous profile and the other user stay.
+An anonymous profile never linked to anyone, or shared by several users, is erased as itself: its id
+and every event carrying it (a shared device's erasure says whose events go with it).
+
+Erasure removes, in one transaction: those events; the person's identity links, anonymous ids and
+identity decisions; the sessions and aggregates rebuilt from what is left (a profile left empty is
+removed), the companies those events fed recomputed, the catalog entries no other event has, and the
+quarantined lines that carry one of the erased ids. The erased ids go on the suppression list
+(store/suppression.py), so the writer drops them if the same files are read again. Earlier audit
+entries that name one of them lose it (store/audit.py), and the erasure's own entry holds only counts.
 
 Every change here is written to the audit log in its own transaction, naming `author`.
 """
@@ -26,25 +27,83 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..config import Settings
 from ..domain.formats import PAGE
-from ..domain.identity import ANONYMOUS
-from . import audit, company_upkeep, suppression
+from ..domain.identity import ANONYMOUS, IDENTIFIED
+from . import audit, company_upkeep, overrides, suppression
 from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
 
-def set_excluded(conn: Connection, profile_id: int, excluded: bool, *, author: str, now_ms: int) -> bool:
-    """Exclude (or include again) a profile's traffic from every count; False if there is no such profile.
+def set_excluded(conn: Connection, profile_id: int, excluded: bool, *, author: str, now_ms: int) -> int:
+    """Exclude (or include again) a profile's traffic from every count; how many profiles that was (0: none).
 
-    Exclusion belongs to the profile: its linked anonymous profiles are not excluded with it.
-    The audit entry names the profile's id, until the person is erased.
+    A user's exclusion covers the anonymous profiles of the ids only they used (the same human); an
+    anonymous profile's covers itself. The audit entry names the profile's id, until the person is erased.
     """
-    external_id = conn.execute(sa.select(PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).scalar()
-    if external_id is None:
-        return False
-    conn.execute(PROFILES.update().where(PROFILES.c.id == profile_id).values(excluded=excluded))
+    person = person_of(conn, profile_id)
+    if person is None:
+        return 0
+    own = person.profile_id == profile_id and person.kind == IDENTIFIED
+    ids = [profile_id, *person.anonymous_profiles] if own else [profile_id]
+    conn.execute(PROFILES.update().where(PROFILES.c.id.in_(ids)).values(excluded=excluded))
     action = audit.EXCLUDE if excluded else audit.INCLUDE
-    audit.record(conn, author=author, action=action, target=external_id, at_ms=now_ms)
-    return True
+    target = person.external_id if own else conn.execute(sa.select(PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).scalar()
+    audit.record(conn, author=author, action=action, target=target, at_ms=now_ms,
+                 detail={"profiles": len(ids)} if len(ids) > 1 else None)  # fmt: skip
+    return len(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who a profile is, for exclusion and erasure: the identified profile and its own anonymous ids."""
+
+    profile_id: int  # the identified profile, or the anonymous profile erased as itself
+    kind: str
+    external_id: str
+    own_ids: tuple[str, ...]  # anonymous ids only this person used or was linked with
+    shared_ids: tuple[str, ...]  # anonymous ids also linked to (or used by) other users: they stay
+    shared_with: tuple[str, ...]  # those other users
+    anonymous_profiles: tuple[int, ...]  # the anonymous profiles of own_ids
+
+
+def _users_of(conn: Connection, anon_ids: list[str]) -> dict[str, set[str]]:
+    """anonymous id -> every user it was linked with or used by (links, and the users' own anonymous ids)."""
+    users: dict[str, set[str]] = {a: set() for a in anon_ids}
+    if not anon_ids:
+        return users
+    for a, u in conn.execute(sa.select(LINKS.c.anonymous_id, LINKS.c.user_id).where(LINKS.c.anonymous_id.in_(anon_ids)).distinct()):
+        users[a].add(u)
+    used = sa.select(ANON_IDS.c.anonymous_id, PROFILES.c.external_id).select_from(
+        ANON_IDS.join(PROFILES, PROFILES.c.id == ANON_IDS.c.profile_id)).where(ANON_IDS.c.anonymous_id.in_(anon_ids))  # fmt: skip
+    for a, u in conn.execute(used):
+        users[a].add(u)
+    return users
+
+
+def person_of(conn: Connection, profile_id: int) -> Person | None:
+    """The person a profile is: an anonymous profile linked to one user only is that user."""
+    row = conn.execute(sa.select(PROFILES.c.kind, PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).first()
+    if row is None:
+        return None
+    kind, external_id = row
+    if kind == ANONYMOUS:
+        users = _users_of(conn, [external_id])[external_id]
+        if len(users) == 1:
+            user_pid = conn.execute(
+                sa.select(PROFILES.c.id).where(PROFILES.c.kind == IDENTIFIED, PROFILES.c.external_id == next(iter(users)))
+            ).scalar()
+            if user_pid is not None:
+                return person_of(conn, int(user_pid))
+        return Person(int(profile_id), ANONYMOUS, external_id, (external_id,), (), tuple(sorted(users)), ())
+    anon_ids = {a for (a,) in conn.execute(sa.select(ANON_IDS.c.anonymous_id).where(ANON_IDS.c.profile_id == profile_id))}
+    anon_ids.update(a for (a,) in conn.execute(sa.select(LINKS.c.anonymous_id).where(LINKS.c.user_id == external_id)))
+    anon_ids.discard(external_id)
+    users = _users_of(conn, sorted(anon_ids))
+    own = sorted(a for a in anon_ids if users[a] <= {external_id})
+    shared = sorted(a for a in anon_ids if not users[a] <= {external_id})
+    others = sorted({u for a in shared for u in users[a]} - {external_id})
+    anon_pids = [int(pid) for (pid,) in conn.execute(
+        sa.select(PROFILES.c.id).where(PROFILES.c.kind == ANONYMOUS, PROFILES.c.external_id.in_(own)))] if own else []  # fmt: skip
+    return Person(int(profile_id), IDENTIFIED, external_id, tuple(own), tuple(shared), tuple(others), tuple(sorted(anon_pids)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +115,11 @@ class ErasurePlan:
     external_id: str
     ids: tuple[str, ...]  # every id that will be erased and suppressed
     events: int  # events removed in all
-    other_profiles: tuple[str, ...]  # identified profiles that lose events (a shared device)
+    other_profiles: tuple[str, ...]  # identified profiles that lose events (erasing a shared device itself)
     other_events: int  # how many of the events are theirs
+    profiles: int = 1  # profiles erased: the person's and their own anonymous profiles
+    shared_ids: tuple[str, ...] = ()  # anonymous ids the person shares with other users: they stay
+    shared_with: tuple[str, ...] = ()  # those users, who keep their events
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,50 +133,40 @@ class ErasureReport:
     removed_profiles: frozenset[int] = frozenset()
 
 
-def _person_ids(conn: Connection, profile_id: int, kind: str, external_id: str) -> set[str]:
-    """The user id (or anonymous id) and every anonymous id the profile used or was linked with."""
-    ids = {external_id}
-    ids.update(a for (a,) in conn.execute(sa.select(ANON_IDS.c.anonymous_id).where(ANON_IDS.c.profile_id == profile_id)))
-    for column in (EVENTS.c.user_id, EVENTS.c.anonymous_id):
-        ids.update(x for (x,) in conn.execute(sa.select(column).where(EVENTS.c.profile_id == profile_id, column.is_not(None)).distinct()))
-    if kind != ANONYMOUS:
-        ids.update(a for (a,) in conn.execute(sa.select(LINKS.c.anonymous_id).where(LINKS.c.user_id == external_id)))
-    return ids
+def _erased_ids(person: Person) -> list[str]:
+    return sorted({person.external_id, *person.own_ids})
 
 
-def _carrying(profile_id: int, ids: list[str]) -> sa.ColumnElement[bool]:
-    """Events to erase: the profile's own, and every event carrying one of the ids.
-
-    An event with user id X belongs to X's identified profile (the first identity
-    rule), so "user id in ids" is asked of profiles: every term then has an index.
-    """
+def _carrying(person: Person) -> sa.ColumnElement[bool]:
+    """Events to erase: the person's own (signed in, or merged into them) and every event carrying one of
+    their own ids. An event with user id X belongs to X's identified profile (the first identity rule), so
+    "user id in ids" is asked of profiles: every term then has an index. A shared id's other events stay."""
+    ids = _erased_ids(person)
     profiles = sa.select(PROFILES.c.id).where(PROFILES.c.external_id.in_(ids))
     link_messages = sa.select(LINKS.c.message_id).where(sa.or_(LINKS.c.user_id.in_(ids), LINKS.c.anonymous_id.in_(ids)))
     return sa.or_(
-        EVENTS.c.profile_id == profile_id, EVENTS.c.profile_id.in_(profiles), EVENTS.c.anonymous_id.in_(ids),
+        EVENTS.c.profile_id == person.profile_id, EVENTS.c.profile_id.in_(profiles), EVENTS.c.anonymous_id.in_(ids),
         EVENTS.c.message_id.in_(link_messages),
     )  # fmt: skip
 
 
 def erasure_plan(conn: Connection, profile_id: int) -> ErasurePlan | None:
-    row = conn.execute(sa.select(PROFILES.c.kind, PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).first()
-    if row is None:
+    person = person_of(conn, profile_id)
+    if person is None:
         return None
-    ids = sorted(_person_ids(conn, profile_id, row.kind, row.external_id))
     per_profile = dict(
-        conn.execute(sa.select(EVENTS.c.profile_id, sa.func.count()).where(_carrying(profile_id, ids)).group_by(EVENTS.c.profile_id)).all()
+        conn.execute(sa.select(EVENTS.c.profile_id, sa.func.count()).where(_carrying(person)).group_by(EVENTS.c.profile_id)).all()
     )
     others = conn.execute(
         sa.select(PROFILES.c.id, PROFILES.c.external_id).where(
-            PROFILES.c.id.in_(list(per_profile)), PROFILES.c.id != profile_id, PROFILES.c.kind != ANONYMOUS
+            PROFILES.c.id.in_(list(per_profile)), PROFILES.c.id != person.profile_id, PROFILES.c.kind != ANONYMOUS
         ).order_by(PROFILES.c.external_id)
     ).all()  # fmt: skip
-    # Anonymous profiles of the person's own ids are the person; an identified profile other than it is not.
-    others = [(pid, ext) for pid, ext in others if ext not in ids]
     return ErasurePlan(
-        profile_id=profile_id, kind=row.kind, external_id=row.external_id, ids=tuple(ids),
+        profile_id=person.profile_id, kind=person.kind, external_id=person.external_id, ids=tuple(_erased_ids(person)),
         events=int(sum(per_profile.values())), other_profiles=tuple(ext for _, ext in others),
-        other_events=int(sum(per_profile[pid] for pid, _ in others)),
+        other_events=int(sum(per_profile[pid] for pid, _ in others)), profiles=1 + len(person.anonymous_profiles),
+        shared_ids=person.shared_ids, shared_with=person.shared_with if person.kind == IDENTIFIED else (),
     )  # fmt: skip
 
 
@@ -124,13 +176,19 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
     The audit log gets an `erase` entry by `author` with counts only, and loses the person from earlier entries.
     """
     with engine.begin() as conn:
-        _take_writer_lock(conn)
+        take_writer_lock(conn)
+        person = person_of(conn, profile_id)
         plan = erasure_plan(conn, profile_id)
-        if plan is None:
+        if plan is None or person is None:
             return None
+        profile_id = person.profile_id
         ids = list(plan.ids)
-        carrying = _carrying(profile_id, ids)
+        carrying = _carrying(person)
         affected = {pid for (pid,) in conn.execute(sa.select(EVENTS.c.profile_id).where(carrying).distinct())}
+        # The anonymous profiles that showed those events (merged into the person) are folded again too.
+        affected.update(pid for (pid,) in conn.execute(
+            sa.select(EVENTS.c.anon_profile_id).where(carrying, EVENTS.c.anon_profile_id.is_not(None)).distinct()))  # fmt: skip
+        affected.update(person.anonymous_profiles)
         groups = [g for (g,) in conn.execute(sa.select(EVENTS.c.group_id).where(carrying, EVENTS.c.group_id.is_not(None)).distinct())]
         names = [n for (n,) in conn.execute(sa.select(EVENTS.c.name).where(carrying, EVENTS.c.name.is_not(None)).distinct())]
         pages_stmt = sa.select(EVENTS.c.path).where(carrying, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)).distinct()
@@ -147,6 +205,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         _forget_trait_keys(conn, trait_keys)
         rejected = _erase_quarantine(conn, ids)
         suppression.add(conn, ids, now_ms=now_ms)
+        overrides.forget(conn, ids)
         redacted = audit.redact(conn, ids)
         audit.record(conn, author=author, action=audit.ERASE, target=audit.ERASED, at_ms=now_ms, detail={
             "events": plan.events, "profiles": len(removed), "ids": len(ids), "quarantined_lines": rejected,
@@ -158,7 +217,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
     )  # fmt: skip
 
 
-def _take_writer_lock(conn: Connection) -> None:
+def take_writer_lock(conn: Connection) -> None:
     """Be the one writer before reading what to erase (see writer.py and FIELD-NOTES on SQLite's BUSY)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")

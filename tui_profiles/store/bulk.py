@@ -23,6 +23,7 @@ the fold streams the events a profile at a time.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -49,6 +50,8 @@ class LoadWriter(Protocol):
     order_events: frozenset[str]
 
     def move_to_current_owners(self, conn: Connection, anonymous_ids: set[str], identified: set[str]) -> None: ...
+
+    def unguess_all(self, conn: Connection) -> None: ...
 
     def write_states(self, conn: Connection, states: dict[int, tuple[ProfileState, int | None]]) -> None: ...
 
@@ -118,6 +121,8 @@ def _unique_message_ids(conn: Connection) -> int:
 
 def _settle_identity(writer: LoadWriter, conn: Connection) -> None:
     """Anonymous-only events whose owner changed with a link read after them: moved to it."""
+    # Server-library events of an id that a later link named as anonymous are anonymous-only first.
+    writer.unguess_all(conn)
     identified = {u for (u,) in conn.execute(sa.select(LINKS.c.user_id).distinct())}
     # The ids whose events may belong elsewhere now: those with identify links, and user ids
     # (a PostHog distinct_id stored as anonymous until identified), as a batch would re-resolve.
@@ -151,33 +156,47 @@ def _fold_all(writer: LoadWriter, conn: Connection) -> set[int]:
     return folded
 
 
-_FOLD_SQL = (
-    "SELECT profile_id, ts, type, name, path, source, country, city, traits, group_id FROM events"
-    " ORDER BY profile_id, ts, id"
+_FOLD_COLS = "ts, type, name, path, source, country, city, traits, group_id, id FROM events"
+# Every event by the profile it counts for; then, by anonymous profile, the history merged into a user
+# (each read in its index's order: one ordered pass over both, merged here, sorts nothing).
+_FOLD_SQL = f"SELECT profile_id, {_FOLD_COLS} ORDER BY profile_id, ts, id"
+_FOLD_MERGED_SQL = (
+    f"SELECT anon_profile_id, {_FOLD_COLS} WHERE anon_profile_id IS NOT NULL AND anon_profile_id <> profile_id"
+    " ORDER BY anon_profile_id, ts, id"
 )
 
 
 def _ordered_events(conn: Connection) -> Iterator[tuple[Any, ...]]:
     """What the fold needs of every event, by profile and time, straight from the driver: a million rows
     through SQLAlchemy's row and JSON processing took three times as long as the fold itself."""
+    rows = heapq.merge(
+        _stream(conn, _FOLD_SQL, "tui_profiles_fold"), _stream(conn, _FOLD_MERGED_SQL, "tui_profiles_fold_merged"),
+        key=lambda row: (row[0], row[1], row[10]),
+    )
+    for row in rows:
+        yield row[:10]
+
+
+def _stream(conn: Connection, sql: str, name: str) -> Iterator[tuple[Any, ...]]:
+    """(profile, ts, ..., traits parsed, group id, event id) rows of `sql`, in its order."""
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     if conn.dialect.name == "sqlite":
         cursor = dbapi.cursor()
         try:
-            cursor.execute(_FOLD_SQL)
+            cursor.execute(sql)
             loads = orjson.loads
             for row in cursor:
                 traits = row[8]
                 if traits is None or traits == "null":
-                    yield row[:8] + (None, row[9])
+                    yield row[:8] + (None,) + row[9:]
                 else:
-                    yield row[:8] + (loads(traits), row[9])
+                    yield row[:8] + (loads(traits),) + row[9:]
         finally:
             cursor.close()
         return
     # PostgreSQL: a server-side cursor, so the rows stream rather than arrive all at once.
-    with dbapi.cursor(name="tui_profiles_fold") as cursor:
+    with dbapi.cursor(name=name) as cursor:
         cursor.itersize = 5000
-        cursor.execute(_FOLD_SQL)
+        cursor.execute(sql)
         yield from cursor

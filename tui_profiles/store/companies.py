@@ -52,8 +52,13 @@ class CompanyDetail:
 
 
 def member_ids(company_id: str) -> sa.Select:
-    """Profile ids that carried this group id on some event (the membership index answers it)."""
-    return sa.select(EVENTS.c.profile_id).where(EVENTS.c.group_id == company_id).distinct()
+    """Profile ids that carried this group id on some event (the membership index answers it): the
+    profile each counts for, and an anonymous profile whose merged history carried it."""
+    carried = EVENTS.c.group_id == company_id
+    return sa.union(
+        sa.select(EVENTS.c.profile_id).where(carried),
+        sa.select(EVENTS.c.anon_profile_id).where(carried, EVENTS.c.anon_profile_id != EVENTS.c.profile_id),
+    )
 
 
 def members_condition(company_id: str) -> sa.ColumnElement[bool]:
@@ -94,7 +99,11 @@ def _user_counts(conn: Connection, company_ids: list[str]) -> dict[str, int]:
     """Counted members of each of these companies, in one query."""
     if not company_ids:
         return {}
-    pairs = sa.select(EVENTS.c.group_id, EVENTS.c.profile_id).where(EVENTS.c.group_id.in_(company_ids)).distinct().subquery()
+    carried = EVENTS.c.group_id.in_(company_ids)
+    pairs = sa.union(
+        sa.select(EVENTS.c.group_id, EVENTS.c.profile_id).where(carried),
+        sa.select(EVENTS.c.group_id, EVENTS.c.anon_profile_id).where(carried, EVENTS.c.anon_profile_id != EVENTS.c.profile_id),
+    ).subquery()
     stmt = (
         sa.select(pairs.c.group_id, sa.func.count())
         .select_from(pairs.join(PROFILES, PROFILES.c.id == pairs.c.profile_id))
@@ -118,7 +127,7 @@ def find_company(conn: Connection, ident: str) -> str | None:
 
 def companies_of(conn: Connection, profile_id: int) -> list[CompanyRow]:
     """The companies a profile belongs to, most recently active first (to open one from the profile)."""
-    ids = sa.select(EVENTS.c.group_id).where(EVENTS.c.profile_id == profile_id, EVENTS.c.group_id.is_not(None)).distinct()
+    ids = sa.select(EVENTS.c.group_id).where(queries.events_of(conn, profile_id), EVENTS.c.group_id.is_not(None)).distinct()
     rows = conn.execute(
         sa.select(COMPANIES.c.id, COMPANIES.c.name, COMPANIES.c.first_seen, COMPANIES.c.last_seen)
         .where(COMPANIES.c.id.in_(ids)).order_by(COMPANIES.c.last_seen.desc(), COMPANIES.c.id)

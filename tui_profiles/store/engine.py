@@ -137,6 +137,54 @@ def _upgrade(conn: sa.Connection, version: int) -> None:
             for table in (models.Profile.__table__, models.ProfileSession.__table__, models.Event.__table__):
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
+        if version == 4:
+            _upgrade_to_4(conn)
         conn.execute(
             sa.update(models.Meta).where(models.Meta.key == "schema_version").values(value=str(version))
         )
+
+
+def _upgrade_to_4(conn: sa.Connection) -> None:
+    """events.anon_profile_id: an anonymous profile keeps the history merged into a user.
+
+    A v3 store moved that history to the user and dropped an anonymous profile left with
+    nothing: the column is added, the anonymous profiles that vanished are made again, every
+    event tracked with no user id gets its anonymous profile (a PostHog distinct_id known as a
+    user id excepted), and the anonymous profiles are folded again from their own events.
+    The indexes that carry the column are made again with it.
+    """
+    from ..config import Settings
+    from .writer import StoreWriter
+
+    events = models.Event.__table__
+    profiles = models.Profile.__table__
+    links = models.IdentityLink.__table__
+    if "anon_profile_id" not in {c["name"] for c in sa.inspect(conn).get_columns("events")}:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN anon_profile_id INTEGER")
+    for name in ("ix_events_name_profile", "ix_events_page_profile", "ix_events_group_profile"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    # Anonymous ids of events tracked with no user id, less PostHog distinct_ids known to be user ids.
+    anonymous = sa.and_(
+        events.c.user_id.is_(None),
+        events.c.anonymous_id.is_not(None),
+        sa.not_(sa.and_(events.c.id_ambiguous.is_(True), events.c.anonymous_id.in_(sa.select(links.c.user_id)))),
+    )
+    have = sa.select(profiles.c.external_id).where(profiles.c.kind == "anonymous")
+    missing = sa.select(events.c.anonymous_id).where(anonymous, events.c.anonymous_id.not_in(have)).distinct()
+    conn.execute(
+        profiles.insert().from_select(
+            ["kind", "external_id", "traits"],
+            sa.select(sa.literal("anonymous"), missing.subquery().c.anonymous_id, sa.literal_column("NULL")),
+        )
+    )
+    owner = sa.select(profiles.c.id).where(profiles.c.kind == "anonymous", profiles.c.external_id == events.c.anonymous_id)
+    conn.execute(events.update().where(anonymous).values(anon_profile_id=owner.scalar_subquery()))
+    for index in events.indexes:
+        index.create(conn, checkfirst=True)
+    # Fold the anonymous profiles again from their own events (the made ones have none folded yet).
+    # Settings do not matter beyond the session gap and order events, which ingest fixes on each batch
+    # anyway; the defaults are the ones a store is read with when no settings are given.
+    pids = [pid for (pid,) in conn.execute(sa.select(profiles.c.id).where(profiles.c.kind == "anonymous"))]
+    writer = StoreWriter(conn.engine, Settings())
+    for i in range(0, len(pids), 500):
+        writer.rebuild_profiles(conn, pids[i : i + 500])

@@ -17,7 +17,7 @@ from ..domain.formats import PAGE
 from ..domain.sessions import session_id
 from .filter_sql import event_condition
 from .models import EVENTS, SESSIONS
-from .queries import properties_of
+from .queries import events_of, properties_of
 
 OWN_PAGE, PAGE_BEFORE = "event", "before"
 
@@ -62,7 +62,7 @@ def feedback_of(conn: Connection, profile_id: int, *, settings: Settings, newest
     order = (EVENTS.c.ts.desc(), EVENTS.c.id.desc()) if newest_first else (EVENTS.c.ts, EVENTS.c.id)
     rows = conn.execute(
         sa.select(EVENTS.c.id, EVENTS.c.ts, EVENTS.c.name, EVENTS.c.type, EVENTS.c.path, EVENTS.c.url, EVENTS.c.raw)
-        .where(EVENTS.c.profile_id == profile_id, sa.or_(*names)).order_by(*order)
+        .where(events_of(conn, profile_id), sa.or_(*names)).order_by(*order)
     ).all()  # fmt: skip
     if not rows:
         return []

@@ -56,6 +56,15 @@ def event_condition(
     return compiler.did_event(node.event, node.where) if isinstance(node, f.Did) else compiler.visited_event(node.path, node.prefix)
 
 
+def holders_of(event: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Profiles with an event meeting `event`: the profile it counts for (as ever: identified
+    profiles' plans are unchanged), and the anonymous profile whose history was merged into a
+    user with it (the (name | path | group, profile, anon profile) indexes answer both halves)."""
+    counted = sa.select(EVENTS.c.profile_id).where(event)
+    merged = sa.select(EVENTS.c.anon_profile_id).where(event, EVENTS.c.anon_profile_id != EVENTS.c.profile_id)
+    return PROFILES.c.id.in_(sa.union_all(counted, merged))
+
+
 def text_contains(expr: Any, needle: str, *, dialect: str) -> ColumnElement[bool]:
     """`expr` contains `needle`, ignoring case as the filter language does, literally (no LIKE)."""
     return _Compiler(dialect, 0, Settings(), None).contains(expr, needle)
@@ -155,7 +164,7 @@ class _Compiler:
             case f.Did(event, where):
                 return self.did(event, where)
             case f.Visited(path, prefix):
-                return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(self.visited_event(path, prefix)))
+                return holders_of(self.visited_event(path, prefix))
         raise TypeError(f"not a filter node: {tree!r}")
 
     def visited_event(self, path: str, prefix: bool) -> ColumnElement[bool]:
@@ -184,7 +193,7 @@ class _Compiler:
             carried = EVENTS.c.group_id == sa.any_(sa.func.array(company_ids.scalar_subquery()))
         else:
             carried = EVENTS.c.group_id.in_(company_ids)
-        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(carried))
+        return holders_of(carried)
 
     def field(self, name: str, test: f.Test) -> ColumnElement[bool]:
         if name == "id":
@@ -248,7 +257,7 @@ class _Compiler:
         }[name]
 
     def did(self, event: str, where: f.EventProperty | None) -> ColumnElement[bool]:
-        return PROFILES.c.id.in_(sa.select(EVENTS.c.profile_id).where(self.did_event(event, where)))
+        return holders_of(self.did_event(event, where))
 
     def did_event(self, event: str, where: f.EventProperty | None) -> ColumnElement[bool]:
         names = self._event_names(event)

@@ -12,6 +12,7 @@ from ..config import Settings
 from ..domain.goals import Goal
 from .filter_sql import event_condition
 from .models import EVENTS
+from .queries import events_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +35,9 @@ def goal_completions(
 ) -> list[GoalCompletion]:
     """Every goal, in the configured order, completed or not (two indexed queries a goal)."""
     out = []
+    mine = events_of(conn, profile_id)
     for goal in goals:
-        cond = sa.and_(EVENTS.c.profile_id == profile_id, event_condition(goal.node, settings=settings, conn=conn))
+        cond = sa.and_(mine, event_condition(goal.node, settings=settings, conn=conn))
         times = int(conn.execute(sa.select(sa.func.count()).select_from(EVENTS).where(cond)).scalar_one())
         first = None
         if times:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..domain.identity import IDENTIFIED, VIA_SIGNED_IN, link_via
+from ..domain.identity import IDENTIFIED, VIA_BY_HAND, VIA_SIGNED_IN, VIA_UNLINKED_BY_HAND, link_via
+from . import overrides
 from .identity_flags import flags_of
 from .models import ANON_IDS, EVENTS, FILES, LINKS, PROFILES
 
@@ -35,6 +36,7 @@ class IdentityLinkRow:
     first_seen: int | None  # the user's events on this anonymous id
     last_seen: int | None
     source: str | None  # web | ios | android | server | unknown: where most of those events came from
+    by: str | None = None  # who linked or unlinked it by hand
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,16 @@ def identity_report(conn: Connection, profile_id: int, *, max_anon_ids: int) -> 
     brought = _brought(conn, anon_ids, links, profile_of)
     origin = _linking_events(conn, [mid for rows in links.values() for _, _, mid in rows])
 
+    decided = overrides.decisions(conn, anonymous_ids=anon_ids) if kind != IDENTIFIED else \
+        overrides.decisions(conn, user_ids=[external_id])
+    by_hand = {(d.anonymous_id, d.user_id): d for d in decided}
     rows: list[IdentityLinkRow] = []
+    for d in decided:
+        if d.action == overrides.UNLINK:  # "unlinked by hand at <time> by <who>": no link, the decision kept
+            rows.append(IdentityLinkRow(
+                anonymous_id=d.anonymous_id, user_id=d.user_id, via=VIA_UNLINKED_BY_HAND, at=d.at_ms, event_id=None,
+                file=None, line=None, events=0, shared_with=(), first_seen=None, last_seen=None, source=None, by=d.author,
+            ))  # fmt: skip
     for anon in sorted(anon_ids):
         on_id = links.get(anon, [])
         users_on_id = list(dict.fromkeys(user for _, user, _ in on_id))
@@ -73,8 +84,10 @@ def identity_report(conn: Connection, profile_id: int, *, max_anon_ids: int) -> 
                 continue
             event = origin.get(mid)
             first, last, source = stats.get((anon, profile_of.get(user)), (None, None, None))
+            manual = by_hand.get((anon, user)) if mid == overrides.BY_HAND_MESSAGE else None
+            via = VIA_BY_HAND if mid == overrides.BY_HAND_MESSAGE else link_via(*event[1:3]) if event else link_via(None, None)
             rows.append(IdentityLinkRow(
-                anonymous_id=anon, user_id=user, via=link_via(*event[1:3]) if event else link_via(None, None), at=ts,
+                anonymous_id=anon, user_id=user, via=via, at=ts, by=manual.author if manual else None,
                 event_id=event[0] if event else None, file=event[3] if event else None, line=event[4] if event else None,
                 events=brought.get((anon, i), 0), shared_with=tuple(u for u in users_on_id if u != user),
                 first_seen=first, last_seen=last, source=source,

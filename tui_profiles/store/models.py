@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 3  # 2: companies, suppressed_ids, events(group_id, profile_id); 3: read indexes on profiles, sessions, page events
+SCHEMA_VERSION = 4  # 2: companies, suppressed_ids, events(group_id, profile_id); 3: read indexes on profiles, sessions, page events
+# 4: events.anon_profile_id (an anonymous profile keeps its merged history) and the indexes that carry it
 
 # JSON documents: JSONB on PostgreSQL (indexable, queryable), JSON text on SQLite.
 JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -55,23 +56,34 @@ class Event(SQLModel, table=True):
         sa.Index("ux_events_message_id", "message_id", unique=True),
         sa.Index("ix_events_profile_ts", "profile_id", "ts"),
         sa.Index("ix_events_anonymous_id", "anonymous_id"),
-        sa.Index("ix_events_name_profile", "name", "profile_id"),
+        # An anonymous profile's events (its own and those merged into a user): only events tracked
+        # with no user id have one, so the index is partial.
+        sa.Index(
+            "ix_events_anon_profile_ts", "anon_profile_id", "ts",
+            sqlite_where=sa.text("anon_profile_id IS NOT NULL"), postgresql_where=sa.text("anon_profile_id IS NOT NULL"),
+        ),
+        # `did:`; anon_profile_id in it so an anonymous profile's merged events answer from the index too.
+        sa.Index("ix_events_name_profile", "name", "profile_id", "anon_profile_id"),
         # `visited:` (page events only: without the type in the index, each match was a row read).
         # text_pattern_ops: PostgreSQL orders it bytewise, as SQLite does, so a path prefix is a range.
         sa.Index(
-            "ix_events_page_profile", "path", "profile_id", postgresql_ops={"path": "text_pattern_ops"},
+            "ix_events_page_profile", "path", "profile_id", "anon_profile_id", postgresql_ops={"path": "text_pattern_ops"},
             sqlite_where=sa.text("type = 'page'"), postgresql_where=sa.text("type = 'page'"),
         ),
         # Company membership is read from events: who carried a group id (a partial index,
         # as most events carry none).
         sa.Index(
-            "ix_events_group_profile", "group_id", "profile_id",
+            "ix_events_group_profile", "group_id", "profile_id", "anon_profile_id",
             sqlite_where=sa.text("group_id IS NOT NULL"), postgresql_where=sa.text("group_id IS NOT NULL"),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(sa_column=sa.Column(sa.String, nullable=False))
+    # The profile the event counts for: the user for an event merged into one, else the anonymous profile.
     profile_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    # The anonymous profile of an event tracked with no user id (merged or not): its history stays
+    # its own. None for an event tracked while identified.
+    anon_profile_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
     user_id: str | None = None
     anonymous_id: str | None = None
     id_ambiguous: bool = False
@@ -237,6 +249,38 @@ class AuditLogEntry(SQLModel, table=True):
     detail: dict | None = _json()  # counts and values that say more (an erasure's counts, a filter's query)
 
 
+class IdentityOverride(SQLModel, table=True):
+    """A person's decision about one (anonymous id, user id) pair, which wins over the data.
+
+    `unlink`: the pair is not linked, whatever identify or alias the files carry (now, re-ingested
+    or late). `link`: linked by hand at `at_ms`, as an identify at that moment would. The latest
+    decision about a pair is the one kept (store/identity_repair.py).
+    """
+
+    __tablename__ = "identity_overrides"
+    anonymous_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True, index=True)
+    action: str  # link | unlink
+    at_ms: int = _ms()
+    author: str = ""
+
+
+class UnlinkedLink(SQLModel, table=True):
+    """A link from the data between a pair a person unlinked: kept apart from identity_links, as a barrier.
+
+    It links no one, yet it still ends the run of anonymous events before it: what came before it stays
+    on the anonymous profile instead of joining whoever identified next on that id (store/identity_repair.py).
+    """
+
+    __tablename__ = "identity_unlinked"
+    __table_args__ = (sa.Index("ix_unlinked_anon_ts", "anonymous_id", "ts"),)
+    id: int | None = Field(default=None, primary_key=True)
+    anonymous_id: str
+    user_id: str
+    ts: int = _ms()
+    message_id: str
+
+
 # The Core tables the store's statements are written against: named once here, imported by every store module.
 META: sa.Table = Meta.__table__  # type: ignore[assignment]
 FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
@@ -251,3 +295,5 @@ CATALOG: sa.Table = CatalogEntry.__table__  # type: ignore[assignment]
 COMPANIES: sa.Table = Company.__table__  # type: ignore[assignment]
 SUPPRESSED: sa.Table = SuppressedId.__table__  # type: ignore[assignment]
 AUDIT: sa.Table = AuditLogEntry.__table__  # type: ignore[assignment]
+OVERRIDES: sa.Table = IdentityOverride.__table__  # type: ignore[assignment]
+UNLINKED: sa.Table = UnlinkedLink.__table__  # type: ignore[assignment]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -55,6 +55,8 @@ class SessionRow:
     source: str
     entry_path: str | None
     live: bool
+    # On an anonymous profile: the users some of the session's events were merged into, first first.
+    merged_into: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,8 @@ class EventRow:
     session_id: str | None
     properties: dict[str, Any]
     time_flag: str | None
+    # On an anonymous profile: the user this event was merged into (it is part of both), else None.
+    merged_into: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,9 @@ class ProfileDetail:
     top_events: tuple[tuple[str, int], ...]
     top_pages: tuple[tuple[str, int], ...]
     linked_users: tuple[str, ...]  # for an anonymous profile: users this id was later identified as
+    # For an anonymous profile: (user id, time of the first link to it), first first.
+    merged_into: tuple[tuple[str, int], ...] = ()
+    merged_into_profiles: tuple[int, ...] = ()  # the profile ids of those users (that still exist), in the same order
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +238,8 @@ def _escape_like(value: str) -> str:
 
 # -- one profile -----------------------------------------------------------------
 def find_profile(conn: Connection, ident: str) -> int | None:
-    """A user id, else an anonymous profile's id, else the user an anonymous id became."""
+    """A user id, else an anonymous profile's id, else the user an anonymous id became (an id
+    only ever seen in an identify's link, with no event of its own)."""
     for kind in (IDENTIFIED, ANONYMOUS):
         pid = conn.execute(
             sa.select(PROFILES.c.id).where(PROFILES.c.kind == kind, PROFILES.c.external_id == ident)
@@ -257,14 +265,10 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
             sa.select(ANON_IDS.c.anonymous_id).where(ANON_IDS.c.profile_id == profile_id).order_by(ANON_IDS.c.anonymous_id)
         )
     )
-    linked: tuple[str, ...] = ()
+    merged: tuple[tuple[str, int], ...] = ()
     if row.kind == ANONYMOUS:
-        linked = tuple(
-            u for (u,) in conn.execute(
-                sa.select(LINKS.c.user_id).where(LINKS.c.anonymous_id == row.external_id).group_by(LINKS.c.user_id)
-                .order_by(sa.func.min(LINKS.c.ts))
-            )
-        )
+        merged = merged_into(conn, row.external_id)
+    linked = tuple(u for u, _ in merged)
     sources = tuple(
         s for (s,) in conn.execute(
             sa.select(SESSIONS.c.source).where(SESSIONS.c.profile_id == profile_id).group_by(SESSIONS.c.source)
@@ -273,7 +277,7 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
     )
     companies = list(dict.fromkeys(
         g for (g,) in conn.execute(
-            sa.select(EVENTS.c.group_id).where(EVENTS.c.profile_id == profile_id, EVENTS.c.group_id.is_not(None)).distinct()
+            sa.select(EVENTS.c.group_id).where(owned_by(profile_id, row.kind), EVENTS.c.group_id.is_not(None)).distinct()
         )
     ))
     if row.company and row.company not in companies:
@@ -291,7 +295,39 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
         top_events=top_events(conn, profile_id, limit=top) if top else (),
         top_pages=top_pages(conn, profile_id, limit=top) if top else (),
         linked_users=linked,
+        merged_into=merged,
+        merged_into_profiles=tuple(
+            pid for u, _ in merged
+            for pid in [conn.execute(sa.select(PROFILES.c.id).where(PROFILES.c.kind == IDENTIFIED, PROFILES.c.external_id == u)).scalar()]
+            if pid is not None
+        ),
     )
+
+
+def merged_into(conn: Connection, anonymous_id: str) -> tuple[tuple[str, int], ...]:
+    """The users an anonymous id was linked to, each with the time of its first link, first first."""
+    stmt = (
+        sa.select(LINKS.c.user_id, sa.func.min(LINKS.c.ts).label("at")).where(LINKS.c.anonymous_id == anonymous_id)
+        .group_by(LINKS.c.user_id).order_by(sa.text("at"), LINKS.c.user_id)
+    )
+    return tuple((u, int(at)) for u, at in conn.execute(stmt) if u != anonymous_id)
+
+
+def profile_kind(conn: Connection, profile_id: int) -> str | None:
+    return conn.execute(sa.select(PROFILES.c.kind).where(PROFILES.c.id == profile_id)).scalar()
+
+
+def owned_by(profile_id: int, kind: str | None) -> sa.ColumnElement[bool]:
+    """A profile's events: an identified profile's are those it counts (profile_id, the plan as
+    ever); an anonymous profile's are its whole history, merged into a user or not (anon_profile_id)."""
+    if kind == ANONYMOUS:
+        return EVENTS.c.anon_profile_id == profile_id
+    return EVENTS.c.profile_id == profile_id
+
+
+def events_of(conn: Connection, profile_id: int) -> sa.ColumnElement[bool]:
+    """The condition on events that are this profile's (owned_by, its kind read first)."""
+    return owned_by(profile_id, profile_kind(conn, profile_id))
 
 
 def _signed_up(traits: dict[str, Any], first_seen: int) -> int:
@@ -315,7 +351,7 @@ def _signed_up(traits: dict[str, Any], first_seen: int) -> int:
 def top_events(
     conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None
 ) -> tuple[tuple[str, int], ...]:
-    conds = [EVENTS.c.profile_id == profile_id, EVENTS.c.type.in_((TRACK, SCREEN)), EVENTS.c.name.is_not(None)]
+    conds = [events_of(conn, profile_id), EVENTS.c.type.in_((TRACK, SCREEN)), EVENTS.c.name.is_not(None)]
     if since_ms is not None:
         conds.append(EVENTS.c.ts >= since_ms)
     if contains:
@@ -330,7 +366,7 @@ def top_events(
 def top_pages(
     conn: Connection, profile_id: int, *, limit: int = 10, since_ms: int | None = None, contains: str | None = None
 ) -> tuple[tuple[str, int], ...]:
-    conds = [EVENTS.c.profile_id == profile_id, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)]
+    conds = [events_of(conn, profile_id), EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)]
     if since_ms is not None:
         conds.append(EVENTS.c.ts >= since_ms)
     if contains:
@@ -346,7 +382,7 @@ def events_per_day(conn: Connection, profile_id: int, *, since_ms: int) -> list[
     """(day start epoch ms, events) for each day with events since then."""
     day = (EVENTS.c.ts / 86_400_000).cast(sa.BigInteger) if conn.dialect.name == "sqlite" else sa.func.floor(EVENTS.c.ts / 86_400_000)
     stmt = (
-        sa.select(day.label("d"), sa.func.count()).where(EVENTS.c.profile_id == profile_id, EVENTS.c.ts >= since_ms)
+        sa.select(day.label("d"), sa.func.count()).where(events_of(conn, profile_id), EVENTS.c.ts >= since_ms)
         .group_by(sa.text("d")).order_by(sa.text("d"))
     )
     return [(int(d) * 86_400_000, int(n)) for d, n in conn.execute(stmt)]
@@ -354,7 +390,7 @@ def events_per_day(conn: Connection, profile_id: int, *, since_ms: int) -> list[
 
 def period_stats(conn: Connection, profile_id: int, *, since_ms: int | None) -> tuple[int, int, int]:
     """(events, sessions, total session ms) of a profile within a period."""
-    e_conds = [EVENTS.c.profile_id == profile_id]
+    e_conds = [events_of(conn, profile_id)]
     s_conds = [SESSIONS.c.profile_id == profile_id]
     if since_ms is not None:
         e_conds.append(EVENTS.c.ts >= since_ms)
@@ -371,7 +407,34 @@ def period_stats(conn: Connection, profile_id: int, *, since_ms: int | None) -> 
 def sessions_of(conn: Connection, profile_id: int, *, settings: Settings, now_ms: int, newest_first: bool = False) -> list[SessionRow]:
     order = SESSIONS.c.start.desc() if newest_first else SESSIONS.c.start
     rows = conn.execute(sa.select(*_SESSION_COLS).where(SESSIONS.c.profile_id == profile_id).order_by(order))
-    return [_session_row(r, settings, now_ms) for r in rows]
+    out = [_session_row(r, settings, now_ms) for r in rows]
+    if out and profile_kind(conn, profile_id) == ANONYMOUS:
+        out = _mark_merged_sessions(conn, profile_id, out)
+    return out
+
+
+def _merged_events(conn: Connection, profile_id: int, *conds: sa.ColumnElement[bool]) -> list[tuple[int, str]]:
+    """(time, user id) of an anonymous profile's events merged into a user, oldest first."""
+    stmt = (
+        sa.select(EVENTS.c.ts, PROFILES.c.external_id)
+        .select_from(EVENTS.join(PROFILES, PROFILES.c.id == EVENTS.c.profile_id))
+        .where(EVENTS.c.anon_profile_id == profile_id, EVENTS.c.profile_id != profile_id, *conds)
+        .order_by(EVENTS.c.ts)
+    )
+    return [(int(ts), ext) for ts, ext in conn.execute(stmt)]
+
+
+def _mark_merged_sessions(conn: Connection, profile_id: int, sessions: list[SessionRow]) -> list[SessionRow]:
+    merged = _merged_events(conn, profile_id)
+    if not merged:
+        return sessions
+    times = [ts for ts, _ in merged]
+    out = []
+    for s in sessions:
+        lo, hi = bisect_left(times, s.start), bisect_right(times, s.end)
+        users = tuple(dict.fromkeys(user for _, user in merged[lo:hi]))
+        out.append(replace(s, merged_into=users) if users else s)
+    return out
 
 
 _SESSION_COLS = (
@@ -423,15 +486,28 @@ def _session_starts(conn: Connection, profile_id: int) -> list[int]:
     return [s for (s,) in conn.execute(sa.select(SESSIONS.c.start).where(SESSIONS.c.profile_id == profile_id).order_by(SESSIONS.c.start))]
 
 
-def _event_row(r: Any, starts: list[int]) -> EventRow:
+def _event_row(r: Any, starts: list[int], owner: int | None = None, users: dict[int, str] | None = None) -> EventRow:
+    """`owner`: the profile whose timeline this is (sessions are its own); `users`: on an anonymous
+    profile's, the user id of each profile its events were merged into."""
     # By position (_EVENT_COLS first), as _user_row.
     event_id, message_id, ts, type_, name, path, source, raw, time_flag, profile_id = r[: len(_EVENT_COLS)]
     i = bisect_right(starts, ts) - 1
-    sid = session_id(profile_id, starts[i]) if i >= 0 else None
+    sid = session_id(owner if owner is not None else profile_id, starts[i]) if i >= 0 else None
+    merged = users.get(profile_id) if users and profile_id != owner else None
     return EventRow(
         event_id=event_id, message_id=message_id, ts=ts, type=type_, name=name, path=path,
-        source=source, session_id=sid, properties=properties_of(type_, raw), time_flag=time_flag,
+        source=source, session_id=sid, properties=properties_of(type_, raw), time_flag=time_flag, merged_into=merged,
     )
+
+
+def _event_rows(conn: Connection, profile_id: int, kind: str | None, rows: Any, starts: list[int]) -> list[EventRow]:
+    rows = list(rows)
+    users: dict[int, str] = {}
+    if kind == ANONYMOUS:
+        others = sorted({r[len(_EVENT_COLS) - 1] for r in rows} - {profile_id})
+        if others:
+            users = dict(conn.execute(sa.select(PROFILES.c.id, PROFILES.c.external_id).where(PROFILES.c.id.in_(others))).all())
+    return [_event_row(r, starts, profile_id, users) for r in rows]
 
 
 def timeline(
@@ -444,7 +520,8 @@ def timeline(
     after: tuple[int, int] | None = None,
 ) -> list[EventRow]:
     """A profile's events. Keyset pages: `before`/`after` are (ts, event id) of an edge row."""
-    stmt = sa.select(*_EVENT_COLS).where(EVENTS.c.profile_id == profile_id)
+    kind = profile_kind(conn, profile_id)
+    stmt = sa.select(*_EVENT_COLS).where(owned_by(profile_id, kind))
     key = sa.tuple_(EVENTS.c.ts, EVENTS.c.id)
     if before is not None:
         stmt = stmt.where(key < sa.tuple_(*before))
@@ -457,17 +534,17 @@ def timeline(
     if limit is not None:
         stmt = stmt.limit(limit)
     starts = _session_starts(conn, profile_id)
-    return [_event_row(r, starts) for r in conn.execute(stmt)]
+    return _event_rows(conn, profile_id, kind, conn.execute(stmt), starts)
 
 
 def session_events(conn: Connection, profile_id: int, start: int, end: int) -> list[EventRow]:
+    kind = profile_kind(conn, profile_id)
     stmt = (
         sa.select(*_EVENT_COLS)
-        .where(EVENTS.c.profile_id == profile_id, EVENTS.c.ts >= start, EVENTS.c.ts <= end)
+        .where(owned_by(profile_id, kind), EVENTS.c.ts >= start, EVENTS.c.ts <= end)
         .order_by(EVENTS.c.ts, EVENTS.c.id)
     )
-    starts = [start]
-    return [_event_row(r, starts) for r in conn.execute(stmt)]
+    return _event_rows(conn, profile_id, kind, conn.execute(stmt), [start])
 
 
 def event_detail(conn: Connection, event_id: int) -> EventDetail | None:

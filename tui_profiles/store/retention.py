@@ -10,6 +10,7 @@ cohort's own week, so it is everyone for sessions. Excluded users are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -111,28 +112,37 @@ def event_retention(
     in it, at or after that first one."""
     first, last = _cohort_weeks(now_ms, weeks)
     did_first = event_condition(first_event, settings=settings, conn=conn)
-    conds = [did_first, PROFILES.c.excluded.is_(False)]
+    conds = [PROFILES.c.excluded.is_(False)]
     if where is not None:
         conds.append(where)
+    did = _holders_events(did_first)
     firsts = (
-        sa.select(EVENTS.c.profile_id.label("pid"), sa.func.min(EVENTS.c.ts).label("t0"))
-        .select_from(EVENTS.join(PROFILES, PROFILES.c.id == EVENTS.c.profile_id))
-        .where(*conds).group_by(EVENTS.c.profile_id)
+        sa.select(did.c.pid, sa.func.min(did.c.ts).label("t0"))
+        .select_from(did.join(PROFILES, PROFILES.c.id == did.c.pid))
+        .where(*conds).group_by(did.c.pid)
     ).subquery()  # fmt: skip
     cohort = (
         sa.select(firsts.c.pid, firsts.c.t0, _week(firsts.c.t0).label("w0")).where(firsts.c.t0 >= week_start(first))
     ).subquery()
     sizes = {int(w): int(n) for w, n in conn.execute(sa.select(cohort.c.w0, sa.func.count()).group_by(cohort.c.w0))}
-    back = event_condition(return_event, settings=settings, conn=conn)
-    k = (_week(EVENTS.c.ts) - cohort.c.w0).label("k")
+    back = _holders_events(event_condition(return_event, settings=settings, conn=conn))
+    k = (_week(back.c.ts) - cohort.c.w0).label("k")
     stmt = (
         sa.select(cohort.c.w0, k, sa.func.count(sa.distinct(cohort.c.pid)))
-        .select_from(cohort.join(EVENTS, EVENTS.c.profile_id == cohort.c.pid))
-        .where(back, EVENTS.c.ts >= cohort.c.t0, EVENTS.c.ts < week_start(last + 1))
+        .select_from(cohort.join(back, back.c.pid == cohort.c.pid))
+        .where(back.c.ts >= cohort.c.t0, back.c.ts < week_start(last + 1))
         .group_by(cohort.c.w0, sa.text("k"))
     )
     cells = {(int(w), int(kk)): int(n) for w, kk, n in conn.execute(stmt) if 0 <= kk < weeks}
     return _assemble(first, last, weeks, sizes, cells)
+
+
+def _holders_events(cond: sa.ColumnElement[bool]) -> Any:
+    """(pid, ts) of the events meeting `cond`, for every profile they are part of: the one each
+    counts for and, when merged into a user, its anonymous profile too (as filter_sql.holders_of)."""
+    counted = sa.select(EVENTS.c.profile_id.label("pid"), EVENTS.c.ts).where(cond)
+    merged = sa.select(EVENTS.c.anon_profile_id.label("pid"), EVENTS.c.ts).where(cond, EVENTS.c.anon_profile_id != EVENTS.c.profile_id)
+    return sa.union_all(counted, merged).subquery()
 
 
 def retention(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -18,17 +18,17 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..config import Settings
 from ..domain.formats import PAGE, NormalizedEvent
-from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, profile_for
+from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, anonymous_profile_for, profile_for, settle_guessed_user_id
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import bulk, company_upkeep, suppression
+from . import bulk, company_upkeep, overrides, suppression
 from .batch import Batch, BatchResult, FileProgress, IncomingEvent
-from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS
+from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS, UNLINKED
 
 CHUNK = 500  # values in one IN (...) list
 # The events columns in the order StoreWriter._insert_events builds a row for SQLite.
 _EVENT_COLUMNS = (
-    "message_id", "profile_id", "user_id", "anonymous_id", "id_ambiguous", "format", "type", "name", "path", "url",
+    "message_id", "profile_id", "anon_profile_id", "user_id", "anonymous_id", "id_ambiguous", "format", "type", "name", "path", "url",
     "title", "source", "country", "city", "group_id", "ts", "received_at", "time_flag", "traits", "raw", "file_id", "line",
 )  # fmt: skip
 assert set(_EVENT_COLUMNS) == {c.name for c in EVENTS.columns} - {"id"}, "an events column is missing from _EVENT_COLUMNS"
@@ -185,7 +185,22 @@ class StoreWriter:
         links = self._links_for(conn, anonymous_ids)
         moved = self._reresolve(conn, anonymous_ids, links, identified)
         if moved:
-            self._move_events(conn, moved, self._profile_ids(conn, {key for _, _, key in moved}))
+            keys = {m.key for m in moved} | {m.anon_key for m in moved if m.anon_key is not None}
+            self._move_events(conn, moved, self._profile_ids(conn, keys))
+
+    def unguess_all(self, conn: Connection) -> None:
+        """Re-classify every stored server-library event whose id a link names as anonymous (a first load's end)."""
+        self._unguess(conn, None)
+
+    def reresolve(self, conn: Connection, anonymous_ids: set[str]) -> tuple[set[int], set[int]]:
+        """Give the stored anonymous-only events of these ids the owners the links say now (after a link
+        or unlink by hand), and fold every profile that gained or lost one; (profiles rewritten, removed)."""
+        links = self._links_for(conn, anonymous_ids)
+        identified = self._identified_ids(conn, set(anonymous_ids) | {u for pairs in links.values() for _, u in pairs if u})
+        moved = self._reresolve(conn, anonymous_ids, links, identified)
+        keys = {m.key for m in moved} | {m.anon_key for m in moved if m.anon_key is not None}
+        rebuild = self._move_events(conn, moved, self._profile_ids(conn, keys)) if moved else set()
+        return self._update_aggregates(conn, {}, rebuild)
 
     def rebuild_profiles(self, conn: Connection, profile_ids: Iterable[int]) -> tuple[set[int], set[int]]:
         """Fold these profiles again from their stored events, in the caller's transaction
@@ -232,44 +247,75 @@ class StoreWriter:
 
         new_links = [(ie.event.link[0], ie.event.link[1], ie.event.ts, ie.event.message_id) for ie in fresh if ie.event.link]
         if new_links:
+            # A pair a person unlinked stays unlinked: the identify that made it may come again
+            # (a re-ingest, a late file, a replay), and the decision wins over the data.
+            unlinked = overrides.unlinked_pairs(conn, {a for a, _, _, _ in new_links})
+            if unlinked:
+                barriers = [link for link in new_links if (link[0], link[1]) in unlinked]
+                conn.execute(UNLINKED.insert(), [{"anonymous_id": a, "user_id": u, "ts": t, "message_id": m} for a, u, t, m in barriers])
+                new_links = [link for link in new_links if (link[0], link[1]) not in unlinked]
+        if new_links:
             conn.execute(LINKS.insert(), [{"anonymous_id": a, "user_id": u, "ts": t, "message_id": m} for a, u, t, m in new_links])
         linked_users = {u for _, u, _, _ in new_links}
+        linked_anons = {a for a, _, _, _ in new_links}
+        # A server library's distinct_id taken for a user id (formats) is an anonymous id once a
+        # link names it so: the batch's own events are settled below, stored ones re-classified here.
+        guessed = {ie.event.user_id for ie in fresh if ie.event.id_ambiguous and ie.event.user_id is not None}
+        if not bulk and linked_anons:
+            self._unguess(conn, linked_anons)
         # Anonymous ids whose earlier events may now belong elsewhere: the ones that
         # got a new identify, and ids that just became known user ids (PostHog
         # distinct_ids stored as anonymous until identified).
-        reresolve_ids = {a for a, _, _, _ in new_links} | linked_users
-        lookup_ids = {ie.event.anonymous_id for ie in fresh if ie.event.user_id is None} | reresolve_ids
+        reresolve_ids = linked_anons | linked_users
+        lookup_ids = {ie.event.anonymous_id for ie in fresh if ie.event.user_id is None} | reresolve_ids | guessed
         lookup_ids.discard(None)
         links = self._links_for(conn, lookup_ids)
-        identified = self._identified_ids(conn, {ie.event.anonymous_id for ie in fresh if ie.event.id_ambiguous} | linked_users)
+        if guessed:
+            linked_anonymous = {g for g in guessed if links.get(g)}
+            for ie in fresh:
+                e = ie.event
+                e.user_id, e.anonymous_id = settle_guessed_user_id(e.user_id, e.anonymous_id, e.id_ambiguous, linked_anonymous)
+        identified = self._identified_ids(
+            conn, {ie.event.anonymous_id for ie in fresh if ie.event.id_ambiguous} | linked_users | reresolve_ids
+        )
 
-        keys: list[ProfileKey] = [
-            profile_for(
-                user_id=ie.event.user_id,
-                anonymous_id=ie.event.anonymous_id,
-                ts=ie.event.ts,
-                id_ambiguous=ie.event.id_ambiguous,
-                links=links.get(ie.event.anonymous_id, ()),
-                identified_ids=identified,
+        keys: list[ProfileKey] = []
+        anon_keys: list[ProfileKey | None] = []
+        for ie in fresh:
+            e = ie.event
+            keys.append(profile_for(
+                user_id=e.user_id, anonymous_id=e.anonymous_id, ts=e.ts, id_ambiguous=e.id_ambiguous,
+                links=links.get(e.anonymous_id, ()), identified_ids=identified,
+            ))  # fmt: skip
+            anon = anonymous_profile_for(
+                user_id=e.user_id, anonymous_id=e.anonymous_id, id_ambiguous=e.id_ambiguous, identified_ids=identified
             )
-            for ie in fresh
-        ]
+            anon_keys.append((ANONYMOUS, anon) if anon is not None else None)
         moved = [] if bulk else self._reresolve(conn, reresolve_ids, links, identified)
-        profile_ids = self._profile_ids(conn, set(keys) | {key for _, _, key in moved})
+        wanted = set(keys) | {k for k in anon_keys if k is not None}
+        for m in moved:
+            wanted.add(m.key)
+            if m.anon_key is not None:
+                wanted.add(m.anon_key)
+        profile_ids = self._profile_ids(conn, wanted)
 
         # Events that changed owner: both owners are rebuilt from their events.
         rebuild = self._move_events(conn, moved, profile_ids)
 
-        self._insert_events(conn, fresh, keys, profile_ids, file_ids, copy=bulk)
+        self._insert_events(conn, fresh, keys, anon_keys, profile_ids, file_ids, copy=bulk)
         self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
         self._record_catalog(conn, fresh)
         if bulk:
             return result
         company_upkeep.record(conn, [ie.event for ie in fresh])
 
+        # An event merged into a user counts for the user and for its anonymous profile alike.
         by_profile: dict[int, list[NormalizedEvent]] = defaultdict(list)
-        for ie, key in zip(fresh, keys):
-            by_profile[profile_ids[key]].append(ie.event)
+        for ie, key, anon_key in zip(fresh, keys, anon_keys):
+            pid = profile_ids[key]
+            by_profile[pid].append(ie.event)
+            if anon_key is not None and profile_ids[anon_key] != pid:
+                by_profile[profile_ids[anon_key]].append(ie.event)
         touched, removed = self._update_aggregates(conn, by_profile, rebuild)
         result.touched_profiles = touched
         result.removed_profiles = removed
@@ -324,8 +370,10 @@ class StoreWriter:
                 duplicates += 1
         return list(unique.values()), duplicates
 
-    def _links_for(self, conn: Connection, anonymous_ids: set[str]) -> dict[str, list[tuple[int, str]]]:
-        links: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    def _links_for(self, conn: Connection, anonymous_ids: set[str]) -> dict[str, list[tuple[int, str | None]]]:
+        """(time, user id) links of these anonymous ids in time order; a link a person unlinked is there
+        with no user (None): it joins no one, yet the events before it stay anonymous (store/identity_repair.py)."""
+        links: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         for chunk in _chunks(sorted(anonymous_ids)):
             rows = conn.execute(
                 sa.select(LINKS.c.anonymous_id, LINKS.c.ts, LINKS.c.user_id)
@@ -334,6 +382,13 @@ class StoreWriter:
             )
             for anon, ts, user in rows:
                 links[anon].append((ts, user))
+            barriers = conn.execute(
+                sa.select(UNLINKED.c.anonymous_id, UNLINKED.c.ts).where(UNLINKED.c.anonymous_id.in_(chunk))
+            ).all()
+            for anon, ts in barriers:
+                links[anon].append((ts, None))
+            for anon in {anon for anon, _ in barriers}:
+                links[anon].sort(key=lambda link: link[0])  # stable: a link and a barrier at one time keep their order
         return links
 
     def _identified_ids(self, conn: Connection, candidates: set[str | None]) -> set[str]:
@@ -344,39 +399,77 @@ class StoreWriter:
             found.update(u for (u,) in conn.execute(sa.select(LINKS.c.user_id).where(LINKS.c.user_id.in_(chunk)).distinct()))
         return found
 
+    def _unguess(self, conn: Connection, anonymous_ids: set[str] | None) -> None:
+        """Stored events of a server library whose distinct_id (taken for a user id) a link names as
+        the anonymous side: from now on tracked with no user id (domain/identity.settle_guessed_user_id),
+        so the re-resolution that follows gives them their anonymous profile and, per the links, their user.
+        `None`: every id that is the anonymous side of a link. Found through the guessed user's
+        profile (events by profile are indexed; by user id they are not)."""
+        guessed = sa.select(PROFILES.c.id).where(PROFILES.c.kind == IDENTIFIED)
+        if anonymous_ids is None:
+            guessed = guessed.where(PROFILES.c.external_id.in_(sa.select(LINKS.c.anonymous_id)))
+            pids = [pid for (pid,) in conn.execute(guessed)]
+        else:
+            pids = []
+            for chunk in _chunks(sorted(anonymous_ids)):
+                pids.extend(pid for (pid,) in conn.execute(guessed.where(PROFILES.c.external_id.in_(chunk))))
+        for chunk in _chunks(pids):
+            conn.execute(
+                EVENTS.update()
+                .where(EVENTS.c.profile_id.in_(chunk), EVENTS.c.id_ambiguous.is_(True), EVENTS.c.user_id.is_not(None),
+                       EVENTS.c.anonymous_id.is_(None))
+                .values(anonymous_id=EVENTS.c.user_id, user_id=None)
+            )  # fmt: skip
+
     def _reresolve(
         self, conn: Connection, anonymous_ids: set[str], links: dict[str, list[tuple[int, str]]], identified: set[str]
-    ) -> list[tuple[int, int, ProfileKey]]:
-        """Stored anonymous-only events of these ids, with the profile they belong to now."""
-        out: list[tuple[int, int, ProfileKey]] = []
+    ) -> list[_Move]:
+        """Stored anonymous-only events of these ids, with the profiles they belong to now."""
+        out: list[_Move] = []
         for chunk in _chunks(sorted(anonymous_ids)):
             rows = conn.execute(
-                sa.select(EVENTS.c.id, EVENTS.c.profile_id, EVENTS.c.anonymous_id, EVENTS.c.ts, EVENTS.c.id_ambiguous).where(
-                    EVENTS.c.anonymous_id.in_(chunk), EVENTS.c.user_id.is_(None)
-                )
+                sa.select(
+                    EVENTS.c.id, EVENTS.c.profile_id, EVENTS.c.anon_profile_id, EVENTS.c.anonymous_id, EVENTS.c.ts,
+                    EVENTS.c.id_ambiguous,
+                ).where(EVENTS.c.anonymous_id.in_(chunk), EVENTS.c.user_id.is_(None))
             )
-            for eid, pid, anon, ts, ambiguous in rows:
+            for eid, pid, anon_pid, anon, ts, ambiguous in rows:
                 key = profile_for(
                     user_id=None, anonymous_id=anon, ts=ts, id_ambiguous=bool(ambiguous),
                     links=links.get(anon, ()), identified_ids=identified,
                 )
-                out.append((eid, pid, key))
+                anon_ext = anonymous_profile_for(
+                    user_id=None, anonymous_id=anon, id_ambiguous=bool(ambiguous), identified_ids=identified
+                )
+                out.append(_Move(eid, pid, anon_pid, key, (ANONYMOUS, anon_ext) if anon_ext is not None else None))
         if not out:
             return out
-        # Only the events whose owner changes matter; compare against current owners.
-        current = self._keys_of(conn, {pid for _, pid, _ in out})
-        return [(eid, pid, key) for eid, pid, key in out if current.get(pid) != key]
+        # Only the events whose owners change matter; compare against current owners.
+        current = self._keys_of(conn, {m.old_pid for m in out} | {m.old_anon_pid for m in out if m.old_anon_pid is not None})
+        return [
+            m for m in out
+            if current.get(m.old_pid) != m.key
+            or (current.get(m.old_anon_pid) if m.old_anon_pid is not None else None) != m.anon_key
+        ]  # fmt: skip
 
-    def _move_events(
-        self, conn: Connection, moved: list[tuple[int, int, ProfileKey]], profile_ids: dict[ProfileKey, int]
-    ) -> set[int]:
-        """Give these events (id, owner now, owner due) their due owner; the profiles that lost or gained one."""
-        updates = [{"eid": eid, "pid": profile_ids[key]} for eid, old_pid, key in moved if profile_ids[key] != old_pid]
+    def _move_events(self, conn: Connection, moved: list[_Move], profile_ids: dict[ProfileKey, int]) -> set[int]:
+        """Give these events their due owners (both columns); the profiles that lost or gained one."""
+        updates = []
+        touched: set[int] = set()
+        for m in moved:
+            pid = profile_ids[m.key]
+            anon_pid = profile_ids[m.anon_key] if m.anon_key is not None else None
+            if pid == m.old_pid and anon_pid == m.old_anon_pid:
+                continue
+            updates.append({"eid": m.eid, "pid": pid, "apid": anon_pid})
+            touched.update(p for p in (m.old_pid, pid, m.old_anon_pid, anon_pid) if p is not None)
         if updates:
             conn.execute(
-                EVENTS.update().where(EVENTS.c.id == sa.bindparam("eid")).values(profile_id=sa.bindparam("pid")), updates
-            )
-        return {pid for eid, old_pid, key in moved if profile_ids[key] != old_pid for pid in (old_pid, profile_ids[key])}
+                EVENTS.update().where(EVENTS.c.id == sa.bindparam("eid"))
+                .values(profile_id=sa.bindparam("pid"), anon_profile_id=sa.bindparam("apid")),
+                updates,
+            )  # fmt: skip
+        return touched
 
     def _keys_of(self, conn: Connection, profile_ids: set[int]) -> dict[int, ProfileKey]:
         keys: dict[int, ProfileKey] = {}
@@ -410,8 +503,8 @@ class StoreWriter:
         return ids
 
     def _insert_events(
-        self, conn: Connection, fresh: list[IncomingEvent], keys: list[ProfileKey], profile_ids: dict[ProfileKey, int],
-        file_ids: dict[str, int], *, copy: bool = False,
+        self, conn: Connection, fresh: list[IncomingEvent], keys: list[ProfileKey], anon_keys: list[ProfileKey | None],
+        profile_ids: dict[ProfileKey, int], file_ids: dict[str, int], *, copy: bool = False,
     ) -> None:
         # The hottest statement of an ingest. SQLAlchemy's per-row parameter processing (dict per
         # row, bind processors, construct_params) was ~12% of an ingest's time (py-spy, tests/bench):
@@ -420,12 +513,13 @@ class StoreWriter:
         dumps = self._json_dumps
         rows = [
             (
-                e.message_id, profile_ids[key], e.user_id, e.anonymous_id, e.id_ambiguous, e.format, e.type, e.name,
+                e.message_id, profile_ids[key], profile_ids[anon_key] if anon_key is not None else None, e.user_id,
+                e.anonymous_id, e.id_ambiguous, e.format, e.type, e.name,
                 e.path, e.url, e.title, e.source, e.country, e.city, e.group_id, e.ts, e.received_at, e.time_flag,
                 dumps(_event_traits(e)), e.raw_json if e.raw_json is not None else dumps(e.raw),
                 file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, ie.line,
             )
-            for ie, key in zip(fresh, keys)
+            for ie, key, anon_key in zip(fresh, keys, anon_keys)
             for e in (ie.event,)
         ]  # fmt: skip
         if self._dialect == "sqlite":
@@ -446,7 +540,7 @@ class StoreWriter:
         keys: list[ProfileKey],
         profile_ids: dict[ProfileKey, int],
         new_links: list[tuple[str, str, int, str]],
-        moved: list[tuple[int, int, ProfileKey]],
+        moved: list[_Move],
     ) -> None:
         """An identified profile lists every anonymous id it used or was linked with."""
         pairs: set[tuple[int, str]] = set()
@@ -547,9 +641,16 @@ class StoreWriter:
         states: dict[int, ProfileState | None] = {pid: None for pid in profile_ids}
         cols = [EVENTS.c.profile_id, EVENTS.c.ts, EVENTS.c.type, EVENTS.c.name, EVENTS.c.path, EVENTS.c.source,
                 EVENTS.c.country, EVENTS.c.city, EVENTS.c.traits, EVENTS.c.group_id]
+        anon_cols = [EVENTS.c.anon_profile_id.label("profile_id"), *cols[1:]]
         for chunk in _chunks(sorted(profile_ids), 50):
+            # A profile's events: those it counts (profile_id) and, for an anonymous one, its history merged into a user.
+            own = sa.select(*cols, EVENTS.c.id).where(EVENTS.c.profile_id.in_(chunk))
+            merged = sa.select(*anon_cols, EVENTS.c.id).where(
+                EVENTS.c.anon_profile_id.in_(chunk), EVENTS.c.anon_profile_id != EVENTS.c.profile_id
+            )
+            union = sa.union_all(own, merged).subquery()
             rows = conn.execute(
-                sa.select(*cols).where(EVENTS.c.profile_id.in_(chunk)).order_by(EVENTS.c.profile_id, EVENTS.c.ts, EVENTS.c.id)
+                sa.select(*[c for c in union.c if c.name != "id"]).order_by(union.c.profile_id, union.c.ts, union.c.id)
             )
             for pid, ts, typ, name, path, source, country, city, traits, group_id in rows:
                 state = states[pid]
@@ -606,6 +707,16 @@ class StoreWriter:
         conn.execute(PROFILES.update().where(PROFILES.c.id == sa.bindparam("pid")).values(**values), profile_updates)
         if session_inserts:
             conn.execute(SESSIONS.insert(), session_inserts)
+
+
+class _Move(NamedTuple):
+    """A stored event and the owners it has (profile, anonymous profile) and is due."""
+
+    eid: int
+    old_pid: int
+    old_anon_pid: int | None
+    key: ProfileKey
+    anon_key: ProfileKey | None
 
 
 def trait_paths(traits: dict[str, Any], prefix: str = "", depth: int = 3) -> Iterable[str]:

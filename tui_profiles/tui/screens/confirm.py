@@ -34,6 +34,15 @@ def plan_text(plan: ErasurePlan, display_name: str) -> Text:
     if len(plan.ids) > IDS_SHOWN:
         out.append(f", +{len(plan.ids) - IDS_SHOWN} more", style="dim")
     out.append("\n")
+    if plan.profiles > 1:
+        mine = plan.profiles - 1
+        out.append(f"\nThat is {plan.profiles} profiles: the user and {mine} anonymous profile{'s' if mine > 1 else ''} of their own.\n")
+    if plan.shared_ids:
+        out.append("\nShared with ", style="bold")
+        out.append(", ".join(safe.clean(u) for u in plan.shared_with), style="bold")
+        out.append(", these anonymous ids stay, with their events; only this person's events on them go: ")
+        out.append(", ".join(safe.clean(i) for i in plan.shared_ids), style="cyan")
+        out.append("\n")
     if plan.other_profiles:
         out.append("\nIt also removes ", style="bold yellow")
         out.append(f"{formatting.count(plan.other_events)} events of ", style="bold yellow")

@@ -30,7 +30,7 @@ from ...store.queries import ProfileDetail, SessionRow
 from .. import formatting, safe, textual_compat
 from ..broadcasts import broadcasts, hear_while_stacked
 from ..held_drawing import hold_updates
-from ..messages import OpenEvent, OpenSession
+from ..messages import OpenEvent, OpenProfile, OpenSession
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
@@ -44,6 +44,7 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.top_counts import top_lists
 from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
+from .identity_repair import REPAIR_BINDINGS, IdentityRepair
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
@@ -60,7 +61,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStore, CyclesTabs, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
     TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
@@ -68,7 +69,11 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
         Binding("slash", "search", "Search", id="profile.search"),
         # Not in the footer, which is full (its tab is in the tab bar); the help lists it.
         Binding("i", "identity", "Identity", show=False, tooltip="Why each anonymous id is linked", id="profile.identity"),
+        # An anonymous profile's header says "(o opens)" beside the user it signed in as; the help lists it.
+        Binding("o", "open_user", "Open user", show=False, tooltip="Open the user this anonymous profile signed in as",
+                id="profile.open_user"),
         *ACTION_BINDINGS,
+        *REPAIR_BINDINGS,
     ]
 
     class ProfileLoaded(Message, bubble=False):
@@ -336,6 +341,12 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
                     rows.refresh()
 
     # -- header -------------------------------------------------------------------
+    def action_open_user(self) -> None:
+        """An anonymous profile: open the (first) user it signed in as."""
+        detail = self.detail
+        if detail is not None and detail.merged_into_profiles:
+            self.post_message(OpenProfile(detail.merged_into_profiles[0]))
+
     def _header(self, detail: ProfileDetail) -> Text:
         u = detail.user
         now = self.reader.now()
@@ -359,9 +370,12 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
             more = len(detail.anonymous_ids) - ANON_SHOWN
             out.append(f"  anonymous ids ({len(detail.anonymous_ids)}) ", style="dim")
             out.append(", ".join(shown) + (f", +{more} more" if more > 0 else ""))
-        if detail.linked_users:
-            out.append("  became ", style="dim")
-            out.append(", ".join(safe.clean(x) for x in detail.linked_users))
+        for n, (user, at) in enumerate(detail.merged_into):
+            out.append("  signed in as " if n == 0 else ", ", style="dim")
+            out.append_text(safe.text(user, style="bold"))
+            out.append(f" on {formatting.day(at, self.reader.clock.tz)}", style="dim")
+        if detail.merged_into_profiles:
+            out.append("  (o opens)", style="dim")
         out.append("\n")
         for label, value in (
             ("first seen", formatting.stamp(u.first_seen, tz)),
@@ -397,8 +411,10 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ShownAgain, FollowsStor
                 (Text(formatting.duration(s.duration_ms), justify="right"), 9),
                 (Text(formatting.count(s.events), justify="right"), 6),
                 (Text(s.source), 8),
-                (safe.text(s.entry_path or "", style="blue"), max(10, width - 58)),
+                (safe.text(s.entry_path or "", style="blue"), max(10, width - 58 - (22 if s.merged_into else 0))),
                 (Text("● live" if live else "", style="bold green"), 6),
+                # An anonymous profile's session whose events are also a user's (merged at sign-in).
+                *([(safe.text("↳ " + ", ".join(s.merged_into), style="magenta"), 21)] if s.merged_into else []),
             ]
         )
 

@@ -51,7 +51,7 @@ class ProfileActions:
             self.request, self.events, self.error = request, events, error
 
     class ExclusionSet(Message, bubble=False):
-        def __init__(self, excluded: bool, found: bool) -> None:
+        def __init__(self, excluded: bool, found: int) -> None:
             super().__init__()
             self.excluded, self.found = excluded, found
 
@@ -143,7 +143,9 @@ class ProfileActions:
             app.notify("The profile no longer exists.", severity="warning", markup=False)
             return
         state = "excluded: left out of every count (x includes it again)" if message.excluded else "included: counted again"
-        app.notify(f"{safe.clean(self._who())} {state}", markup=False)
+        n = message.found - 1
+        mine = f" (with {n} anonymous profile{'s' if n > 1 else ''} of their own)" if n > 0 else ""
+        app.notify(f"{safe.clean(self._who())} {state}{mine}", markup=False)
         app.post_message(StoreChanged(frozenset({self.profile_id})))  # every open view re-reads, this one too
 
     # -- erase --------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 One row per link (or per anonymous id only used while signed in): the id (for an anonymous profile, the user
 it was linked to), where its events came from, first and last seen on it, how and when it was linked, how
 many anonymous events the link brought, the file and line of the linking event, and the other users the id
-is linked to. A line above the rows warns of a shared device or a blob. It loads itself in a thread worker
-when shown; `enter` opens the linking event.
+is linked to (or, for a link made or taken apart by hand, who did it). A line above the rows warns of a shared
+device or a blob. It loads itself in a thread worker when shown; `enter` opens the linking event.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from ...domain.identity import ANONYMOUS
+from ...domain.identity import ANONYMOUS, VIA_UNLINKED_BY_HAND
 from ...domain.tags import SHARED_DEVICE, TOO_MANY_IDS
 from ...reader import StoreReader
 from ...store.identity_links import IdentityLinkRow, IdentityReport
@@ -162,7 +162,17 @@ class IdentityPanel(ReportsWorkerErrors, Vertical):
                 (Text(row.via, style="cyan"), 13),
                 (Text(formatting.stamp(row.at, tz)), 16),
                 (Text(formatting.count(row.events), justify="right"), 6),
-                (origin, origin_w),
-                (safe.text(", ".join(row.shared_with), style="bold yellow"), shared_w),
+                # A link made or taken apart by hand has no file: who did it takes both last columns.
+                *([(origin, origin_w), (self._others(row), shared_w)] if row.by is None
+                  else [(self._others(row), origin_w + 1 + shared_w)]),  # fmt: skip
             ]
         )
+
+    @staticmethod
+    def _others(row: IdentityLinkRow) -> Text:
+        """Who else the id is linked to; for a link made or taken apart by hand, who did it."""
+        if row.by is not None:
+            out = Text("unlinked by hand, by " if row.via == VIA_UNLINKED_BY_HAND else "linked by hand, by ", style="magenta")
+            out.append_text(safe.text(row.by, style="bold magenta"))
+            return out
+        return safe.text(", ".join(row.shared_with), style="bold yellow")

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from ...reader import StoreReader
 from ...store.queries import EventRow, SessionRow
-from .. import formatting
+from .. import formatting, safe
 from ..workers import ReportsWorkerErrors, read_now
 from .event_rows import event_line, session_line
 from .virtual_list import VirtualList
@@ -102,10 +102,18 @@ class Timeline(ReportsWorkerErrors, VirtualList):
                 self.sessions.get(item.session_id), item.session_id, width,
                 tz=tz, now_ms=self.reader.now(), live_ms=self.reader.settings.live_ms,
             )
-        return event_line(
-            item, width, lead=formatting.clock(item.ts, tz), goals=self.reader.settings.order_events, show_path=True,
-            met=self.goals.get(item.event_id, ()),
+        mark = None
+        if item.merged_into is not None:  # an anonymous profile's event that is also the user's: room at the end
+            mark = Text(" ↳ ", style="magenta")
+            mark.append_text(safe.text(item.merged_into, style="magenta"))
+            mark.truncate(min(len(mark), max(0, width // 4)))
+        line = event_line(
+            item, width - (len(mark) if mark else 0), lead=formatting.clock(item.ts, tz), goals=self.reader.settings.order_events,
+            show_path=True, met=self.goals.get(item.event_id, ()),
         )
+        if mark:
+            line.append_text(mark)
+        return line
 
     def _rebuild(self) -> None:
         items: list[Item] = []

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS
-from . import audit, company_upkeep, suppression
+from . import audit, changes, company_upkeep, suppression
 from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
@@ -38,12 +38,14 @@ def set_excluded(conn: Connection, profile_id: int, excluded: bool, *, author: s
     Exclusion belongs to the profile: its linked anonymous profiles are not excluded with it.
     The audit entry names the profile's id, until the person is erased.
     """
+    _take_writer_lock(conn)  # the change log's numbers follow commit order (store/changes.py)
     external_id = conn.execute(sa.select(PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).scalar()
     if external_id is None:
         return False
     conn.execute(PROFILES.update().where(PROFILES.c.id == profile_id).values(excluded=excluded))
     action = audit.EXCLUDE if excluded else audit.INCLUDE
     audit.record(conn, author=author, action=action, target=external_id, at_ms=now_ms)
+    changes.record(conn, {profile_id}, at_ms=now_ms)
     return True
 
 
@@ -152,6 +154,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
             "events": plan.events, "profiles": len(removed), "ids": len(ids), "quarantined_lines": rejected,
             "other_profiles": len(plan.other_profiles), "other_events": plan.other_events, "audit_entries_redacted": redacted,
         })  # fmt: skip
+        changes.record(conn, touched - removed - {profile_id}, removed | {profile_id}, at_ms=now_ms)
     return ErasureReport(
         plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)),
         touched_profiles=frozenset(touched), removed_profiles=frozenset(removed),

@@ -21,7 +21,7 @@ from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, profile_for
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import bulk, company_upkeep, suppression
+from . import bulk, changes, company_upkeep, suppression
 from .batch import Batch, BatchResult, FileProgress, IncomingEvent
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS
 
@@ -157,7 +157,9 @@ class StoreWriter:
             stale = self._stale_files(conn, batch.files)
             if stale:
                 return BatchResult(stale_files=stale)
-            return self._apply(conn, batch)
+            result = self._apply(conn, batch)
+            result.change_seq = changes.record(conn, result.touched_profiles, result.removed_profiles)  # for other processes' readers
+            return result
 
     def file_progress(self, fingerprints: Iterable[str]) -> dict[str, FileProgress]:
         """What the store knows about these files, by fingerprint (unknown ones are left out)."""

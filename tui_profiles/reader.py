@@ -19,11 +19,12 @@ from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
-from .store import actions, audit, companies, feedback, goals, queries, retention
+from .store import actions, audit, changes, companies, feedback, goals, queries, retention
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry
 from .store.companies import CompanyDetail, CompanyRow
 from .store.feedback import FeedbackItem
+from .store.follow import StoreFollower
 from .store.goals import GoalCompletion
 from .store.queries import EventDetail, EventRow, ProfileDetail, SavedFilterRow, SessionRow, UserRow
 from .store.retention import CohortRow, RetentionTable
@@ -284,6 +285,23 @@ class StoreReader:
         """What people changed, newest first."""
         with self.engine.connect() as conn:
             return audit.entries(conn, limit=limit)
+
+    # -- following other processes' writes (store/changes.py, store/follow.py) --------
+    def change_position(self) -> int:
+        """The newest entry of the change log: follow from here after reading what the store holds now."""
+        with self.engine.connect() as conn:
+            return changes.latest(conn)
+
+    def follower(
+        self,
+        on_changes: Callable[[changes.Changes], None],
+        *,
+        on_status: Callable[[bool], None],
+        start: int | None = None,
+        ignore: Callable[[int], bool] | None = None,
+    ) -> StoreFollower:
+        """What runs (in a thread of the caller's) to hear of every write to the store, whoever made it."""
+        return StoreFollower(self.engine, on_changes, on_status=on_status, start=start, ignore=ignore)
 
     # -- profile actions (these write; each names settings.author in the audit log) --
     def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:

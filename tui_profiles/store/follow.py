@@ -64,7 +64,7 @@ class StoreFollower:
                 else:
                     self._follow_postgresql(stop)
                 return
-            except (sa.exc.OperationalError, sa.exc.InterfaceError, _driver_errors()) as exc:  # the store went away
+            except (sa.exc.OperationalError, sa.exc.InterfaceError, *_driver_errors()) as exc:  # the store went away
                 if stop.is_set():
                     return
                 self._set_connected(False, exc)
@@ -132,7 +132,7 @@ def _data_version(cursor) -> int:  # noqa: ANN001 - a DB-API cursor
     return int(cursor.fetchone()[0])
 
 
-def _driver_errors() -> type[BaseException] | tuple[type[BaseException], ...]:
+def _driver_errors() -> tuple[type[BaseException], ...]:
     """The drivers' own connection errors (psycopg raises them from the listening connection)."""
     import sqlite3
 

@@ -1,4 +1,4 @@
-"""The App: global bindings, screen routing, the inbox watcher's thread and its announcements."""
+"""The App: global bindings, screen routing, the inbox watcher's thread, the store follower's thread and their announcements."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
 from .held_drawing import hold_updates
-from .messages import OpenAudit, OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged
+from .messages import OpenAudit, OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged, StoreConnection
 from .screens.audit import AuditScreen
 from .screens.cohorts import CohortsScreen
 from .screens.companies import CompaniesScreen
@@ -81,15 +81,27 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         inbox: Path | None = None,
         writer_engine: WriterFactory | None = None,
         after_prepare: Callable[[], object] | None = None,
+        follow: bool = True,
+        follow_from: int | None = None,
     ) -> None:
         """`after_prepare` runs once the profile and session screens are built: `run_app` freezes the
-        collector's view of the heap there (`gc.freeze`); tests leave the process as it was."""
+        collector's view of the heap there (`gc.freeze`); tests leave the process as it was.
+
+        `follow`: hear of what other processes store (a separate `watch`, an `ingest`, another agent's
+        exclude or erase) through the store's change log, from entry `follow_from` (read before the
+        app's first read; None: when the follower starts)."""
         super().__init__()
         self.reader = reader
         self.inbox = inbox
         self.writer_engine = writer_engine
-        self.stop_watching = threading.Event()
+        self.stop_watching = threading.Event()  # stops the watcher's and the follower's threads
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
+        self.follow = follow
+        self.follow_from = follow_from
+        self.follower_done = threading.Event()
+        # Change-log entries of this app's own watcher, announced at commit: the follower skips them.
+        self._own_changes: set[int] = set()
+        self._own_lock = threading.Lock()
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
         self.after_prepare = after_prepare
@@ -98,6 +110,8 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def on_mount(self) -> None:
         # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
         self.animation_level = "none"
+        if self.follow:
+            threading.Thread(target=self._follow_store, name="store-follower", daemon=True).start()
         self.push_screen(UsersScreen(self.reader))
         self.prepare_screens()
         if self.inbox is not None:
@@ -234,6 +248,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     # -- live ---------------------------------------------------------------------
     def announce(self, result: object) -> None:
         """The watcher stored a batch (`BatchResult`). Safe to call from any thread."""
+        seq = getattr(result, "change_seq", None)
+        if seq is not None:
+            with self._own_lock:
+                self._own_changes.add(seq)
         touched = frozenset(getattr(result, "touched_profiles", ()) or ())
         removed = frozenset(getattr(result, "removed_profiles", ()) or ())
         if touched or removed:
@@ -241,6 +259,44 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.broadcasts.store.publish(message)
+
+    def _follow_store(self) -> None:
+        """The follower's thread: hears every write to the store until the app stops it (`stop_watching`)."""
+        try:
+            follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from, ignore=self._own)
+            follower.run(self.stop_watching)
+        except Exception as error:  # noqa: BLE001 - this is no worker: said here, as a worker's failure would be
+            if not self.stop_watching.is_set():
+                self.post_message(StoreConnection(False))
+                self.call_from_thread(self.notify, f"Stopped following the store: {type(error).__name__}: {error}",
+                                      severity="error", markup=False)  # fmt: skip
+        finally:
+            self.follower_done.set()
+
+    def _own(self, seq: int) -> bool:
+        with self._own_lock:
+            if seq in self._own_changes:
+                self._own_changes.discard(seq)
+                return True
+            return False
+
+    def _heard(self, changes: object) -> None:
+        """The follower read new entries of the change log (another process's writes). Any thread."""
+        self.post_message(StoreChanged(
+            frozenset(getattr(changes, "touched", ())), frozenset(getattr(changes, "removed", ())),
+            everything=bool(getattr(changes, "everything", False)),
+        ))  # fmt: skip
+
+    def _connection(self, connected: bool) -> None:
+        self.post_message(StoreConnection(connected))
+
+    def on_store_connection(self, message: StoreConnection) -> None:
+        note = "" if message.connected else "disconnected from the store, retrying…"
+        if note != self.broadcasts.connection_note:
+            self.broadcasts.connection_note = note
+            self.broadcasts.connection.publish(note)
+            if message.connected:
+                self.notify("Connected to the store again; caught up.", markup=False)
 
     @work(thread=True, exclusive=True, group="watcher", exit_on_error=False)
     def watch_inbox(self, folder: Path) -> None:
@@ -302,7 +358,8 @@ def run_app(settings: Settings, inbox: Path | None = None) -> int:
 
     reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))
     tune_process()
-    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap)
+    # Read before the first screen reads the store: a change committed after it is heard.
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap, follow_from=reader.change_position())
     try:
         result = app.run()
     finally:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+import sqlalchemy as sa
 import watchfiles
 from sqlalchemy.engine import Engine
 
@@ -348,26 +349,53 @@ class InboxWatcher:
             self._due = {p for p in self._due if not str(p).startswith(inside)}
 
 
+# While the store cannot be reached, `watch` tries again after these waits (then the last, for ever).
+RETRY_S = (1.0, 2.0, 5.0, 10.0)
+
+
 def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
-    """`tui-profiles watch DIR`: a line per committed batch until Ctrl-C, which commits what was read."""
+    """`tui-profiles watch DIR`: a line per committed batch until Ctrl-C, which commits what was read.
+
+    A store that goes away (a PostgreSQL restart, a long lock) is waited for: the watcher starts over
+    from what the store says was read, so a batch that did not commit is read again and one that did
+    is not (offsets and message ids are committed with the events).
+    """
     stop = threading.Event()
     failure: list[BaseException] = []
+    totals = IngestSummary()
 
     def announce(result: BatchResult) -> None:
+        totals.add(result)
+        files = ", ".join(_shown(p, folder) for p in result.files) or "-"
         print(
-            f"{time.strftime('%H:%M:%S')}  new events {result.events}  duplicates {result.duplicates}  "
+            f"{time.strftime('%H:%M:%S')}  files {files}  new events {result.events}  duplicates {result.duplicates}  "
             f"rejected {result.rejected}  profiles {len(result.touched_profiles)}",
             flush=True,
         )
 
-    watcher = InboxWatcher(engine, settings, folder, on_batch=announce)
-
     def body() -> None:
-        try:
-            watcher.run(stop)
-        except BaseException as exc:  # reported by the main thread
-            failure.append(exc)
-            stop.set()
+        attempt = 0
+        while not stop.is_set():
+            try:
+                if attempt:
+                    with engine.connect():
+                        pass
+                    print(f"{time.strftime('%H:%M:%S')}  the store is back: going on from what it holds", file=sys.stderr, flush=True)
+                    attempt = 0
+                # A new watcher each time: the files' progress is read again from the store.
+                InboxWatcher(engine, settings, folder, on_batch=announce).run(stop)
+                return
+            except sa.exc.DBAPIError as exc:  # the store went away: wait for it, then start over
+                wait = RETRY_S[min(attempt, len(RETRY_S) - 1)]
+                print(f"{time.strftime('%H:%M:%S')}  the store is unavailable ({_first_line(exc)}); retrying in {wait:g} s",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                engine.dispose()  # its pooled connections are dead
+                stop.wait(wait)
+                attempt += 1
+            except BaseException as exc:  # reported by the main thread
+                failure.append(exc)
+                stop.set()
+                return
 
     def on_signal(signum: int, _frame: object) -> None:
         if stop.is_set():
@@ -391,6 +419,17 @@ def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
     if failure:
         print(f"tui-profiles: the watcher stopped: {failure[0]}", file=sys.stderr)
         return 1
-    total = watcher.ingestor.totals
-    print(f"stopped: new events {total.events}  duplicates {total.duplicates}  rejected {total.rejected}", file=sys.stderr)
+    print(f"stopped: new events {totals.events}  duplicates {totals.duplicates}  rejected {totals.rejected}", file=sys.stderr)
     return 0
+
+
+def _shown(path: str, folder: Path) -> str:
+    try:
+        return str(Path(path).relative_to(os.path.abspath(folder)))
+    except ValueError:
+        return path
+
+
+def _first_line(exc: sa.exc.DBAPIError) -> str:
+    said = str(exc.orig if exc.orig is not None else exc).strip()
+    return said.splitlines()[0] if said else type(exc).__name__

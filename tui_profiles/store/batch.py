@@ -60,6 +60,7 @@ class BatchResult:
     removed_profiles: set[int] = field(default_factory=set)  # left with no events
     stale_files: set[str] = field(default_factory=set)  # fingerprints not as expected: nothing was written
     change_seq: int | None = None  # its entry in the change log (store/changes.py), if it changed profiles
+    files: tuple[str, ...] = ()  # the paths of the files the batch read from (set by the ingestor)
 
     def __iadd__(self, other: "BatchResult") -> "BatchResult":
         self.events += other.events

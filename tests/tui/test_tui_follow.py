@@ -132,7 +132,8 @@ async def test_a_viewer_follows_a_separate_watcher_and_a_bulk_ingest(db_url: str
         await wait_for(pilot, lambda: app.screen.matching == counted + 12, "the bulk ingest's users")
         await pilot.press("q")
     assert app.follower_done.wait(10), "the follower's thread kept running after quit"
-    assert "new events 1" in watching[0].said()
+    said = watching[0].said()
+    assert "files batch-1.jsonl  new events 1  duplicates 0  rejected 0" in said, said
 
 
 async def test_the_apps_own_watcher_is_not_announced_twice(tmp_path: Path) -> None:

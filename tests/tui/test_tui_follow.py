@@ -209,3 +209,16 @@ async def test_a_postgresql_restart_loses_and_doubles_nothing_and_the_viewer_cat
         assert counted_events == len(ids)
     finally:
         server.remove()
+
+
+async def test_a_first_load_from_another_process_fills_a_viewer_opened_on_an_empty_store(db_url: str, tmp_path: Path) -> None:
+    """A first load logs "every profile" (too many to list): the viewer reloads what it shows."""
+    make_engine(db_url).dispose()  # an empty store, schema made
+    app = make_app(db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.matching == 0
+        ingest_process(db_url, demo_journal().write(tmp_path / "history.jsonl"))
+        await wait_for(pilot, lambda: app.screen.matching > 0, "the first load's users")
+        assert "Alice Martin" in screen_text(app)
+        await pilot.press("q")

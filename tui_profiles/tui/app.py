@@ -274,11 +274,13 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
             self.follower_done.set()
 
     def _own(self, seq: int) -> bool:
+        """Asked by the follower in increasing order: an entry of its own watcher's? (Older ones are forgotten:
+        one announced only after the follower had read it was reported twice, and would stay here for ever.)"""
         with self._own_lock:
-            if seq in self._own_changes:
-                self._own_changes.discard(seq)
-                return True
-            return False
+            mine = seq in self._own_changes
+            if self._own_changes:
+                self._own_changes = {s for s in self._own_changes if s > seq}
+            return mine
 
     def _heard(self, changes: object) -> None:
         """The follower read new entries of the change log (another process's writes). Any thread."""

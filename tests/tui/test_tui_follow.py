@@ -133,7 +133,7 @@ async def test_a_viewer_follows_a_separate_watcher_and_a_bulk_ingest(db_url: str
         await pilot.press("q")
     assert app.follower_done.wait(10), "the follower's thread kept running after quit"
     said = watching[0].said()
-    assert "files batch-1.jsonl  new events 1  duplicates 0  rejected 0" in said, said
+    assert " batch-1.jsonl  new events 1  duplicates 0  rejected 0  profiles 1" in said, said
 
 
 async def test_the_apps_own_watcher_is_not_announced_twice(tmp_path: Path) -> None:

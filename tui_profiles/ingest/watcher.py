@@ -365,10 +365,10 @@ def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
     totals = IngestSummary()
 
     def announce(result: BatchResult) -> None:
+        # The time and the files read, then the counts, each after two spaces (scripts split on them).
         totals.add(result)
-        files = ", ".join(_shown(p, folder) for p in result.files) or "-"
         print(
-            f"{time.strftime('%H:%M:%S')}  files {files}  new events {result.events}  duplicates {result.duplicates}  "
+            f"{time.strftime('%H:%M:%S')} {_files(result.files, folder)}  new events {result.events}  duplicates {result.duplicates}  "
             f"rejected {result.rejected}  profiles {len(result.touched_profiles)}",
             flush=True,
         )
@@ -423,11 +423,17 @@ def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
     return 0
 
 
-def _shown(path: str, folder: Path) -> str:
-    try:
-        return str(Path(path).relative_to(os.path.abspath(folder)))
-    except ValueError:
-        return path
+def _files(paths: tuple[str, ...], folder: Path, most: int = 3) -> str:
+    """`a.jsonl, live/b.jsonl (+4 more)`: the batch's files under the folder, on one line, single-spaced."""
+    shown = []
+    for path in paths[:most]:
+        try:
+            name = str(Path(path).relative_to(os.path.abspath(folder)))
+        except ValueError:
+            name = path
+        shown.append(" ".join(name.encode("unicode_escape").decode("ascii").split()))
+    more = f" (+{len(paths) - most} more)" if len(paths) > most else ""
+    return (", ".join(shown) or "(no file)") + more
 
 
 def _first_line(exc: sa.exc.DBAPIError) -> str:

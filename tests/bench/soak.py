@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     import orjson
 
     said = watch_log.read_text(errors="replace").splitlines()
-    batches = [line for line in said if "new events" in line and "files" in line]
+    batches = [line for line in said if "  new events " in line and not line.startswith("stopped")]
     errors = [line for line in said if "Traceback" in line or "error" in line.lower() or "unavailable" in line]
     print(f"\nsoak: {args.minutes:g} min, generator {feeder.lines_written:,} lines at {args.per_minute:g} visitors/min; store {url}")
     print(f"watcher: exit {watch.returncode}, {len(batches)} batches, error lines {len(errors)}")

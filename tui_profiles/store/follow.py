@@ -1,7 +1,7 @@
 """Follow what other processes store: wake on their commits, read the change log since the last number seen.
 
 - SQLite: `PRAGMA data_version` on a connection of our own changes when another connection commits and
-  costs microseconds to read (FIELD-NOTES), so it is polled a few times a second; the log is read only
+  costs microseconds to read (no write, no lock), so it is polled a few times a second; the log is read only
   when it moved.
 - PostgreSQL: `LISTEN` on the writers' channel (store/changes.py sends a NOTIFY at commit), on a
   dedicated autocommit connection, with a read of the log every few seconds as a fallback. A

@@ -14,6 +14,7 @@ Runs in the caller's thread until `stop` is set; no Textual here (the app runs i
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from .changes import Changes
 
 SQLITE_POLL_S = 0.1  # data_version is read this often: the wait it adds to a change, at worst
 PG_FALLBACK_S = 2.0  # with no notification for this long, the log is read anyway
+STOP_CHECK_S = 0.25  # how long a wait for a notification lasts before the stop is looked at
 RETRY_S = (0.25, 0.5, 1.0, 2.0)  # waits between attempts while the store cannot be reached, then the last one
 
 
@@ -111,10 +113,13 @@ class StoreFollower:
             listener.execute(f"LISTEN {changes.CHANNEL}")
             self._drain()  # after LISTEN: a change committed from here on is heard or read, never lost
             self._set_connected(True)
+            read_at = time.monotonic()
             while not stop.is_set():
-                for _ in listener.notifies(timeout=self.poll_s, stop_after=1):
-                    pass
-                self._drain()
+                # A short wait, so a stop is seen at once; the log is read on a notification or every poll_s.
+                heard = any(True for _ in listener.notifies(timeout=STOP_CHECK_S, stop_after=1))
+                if heard or time.monotonic() - read_at >= self.poll_s:
+                    self._drain()
+                    read_at = time.monotonic()
 
     def _drain(self) -> None:
         while (found := self.catch_up()) is not None and len(found.seqs) >= changes.SINCE_LIMIT:

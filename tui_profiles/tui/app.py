@@ -369,6 +369,7 @@ def run_app(settings: Settings, inbox: Path | None = None) -> int:
         app.stop_watching.set()
     if inbox is not None:
         app.watcher_done.wait(10)  # let it commit what it has read
+    app.follower_done.wait(2)  # it may be reading the store: let it finish before the engine goes
     reader.engine.dispose()
     return int(result or app.return_code or 0)
 

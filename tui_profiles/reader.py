@@ -298,10 +298,9 @@ class StoreReader:
         *,
         on_status: Callable[[bool], None],
         start: int | None = None,
-        ignore: Callable[[int], bool] | None = None,
     ) -> StoreFollower:
         """What runs (in a thread of the caller's) to hear of every write to the store, whoever made it."""
-        return StoreFollower(self.engine, on_changes, on_status=on_status, start=start, ignore=ignore)
+        return StoreFollower(self.engine, on_changes, on_status=on_status, start=start)
 
     # -- profile actions (these write; each names settings.author in the audit log) --
     def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:

@@ -137,7 +137,7 @@ async def test_a_viewer_follows_a_separate_watcher_and_a_bulk_ingest(db_url: str
 
 
 async def test_the_apps_own_watcher_is_not_announced_twice(tmp_path: Path) -> None:
-    """Its batches reach the screens at commit; the follower skips their entries in the change log."""
+    """Its batches reach the screens through the follower, as everyone else's: once each."""
     url = f"sqlite:///{tmp_path}/store.db"
     ingest(url, [demo_journal().write(tmp_path / "history.jsonl")])
     inbox = tmp_path / "inbox"

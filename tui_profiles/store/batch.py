@@ -59,7 +59,6 @@ class BatchResult:
     touched_profiles: set[int] = field(default_factory=set)  # created or changed
     removed_profiles: set[int] = field(default_factory=set)  # left with no events
     stale_files: set[str] = field(default_factory=set)  # fingerprints not as expected: nothing was written
-    change_seq: int | None = None  # its entry in the change log (store/changes.py), if it changed profiles
     files: tuple[str, ...] = ()  # the paths of the files the batch read from (set by the ingestor)
 
     def __iadd__(self, other: "BatchResult") -> "BatchResult":
@@ -70,6 +69,4 @@ class BatchResult:
         self.touched_profiles |= other.touched_profiles
         self.removed_profiles |= other.removed_profiles
         self.stale_files |= other.stale_files
-        if other.change_seq is not None:
-            self.change_seq = max(self.change_seq or 0, other.change_seq)
         return self

@@ -89,7 +89,7 @@ def finalize(writer: LoadWriter, conn: Connection) -> BatchResult:
     _settle_identity(writer, conn)
     company_upkeep.rebuild_all(conn)
     result.touched_profiles = _fold_all(writer, conn)
-    result.change_seq = changes.record(conn, None)  # every profile is new: followers reload what they show
+    changes.record(conn, None)  # every profile is new: open apps reload what they show
     return result
 
 

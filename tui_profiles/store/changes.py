@@ -13,7 +13,7 @@ what it shows rather than trusting the entries that are left.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -102,11 +102,8 @@ def latest(conn: Connection) -> int:
     return int(newest) if newest is not None else trimmed_through(conn)
 
 
-def since(conn: Connection, last: int, *, limit: int = SINCE_LIMIT, ignore: Callable[[int], bool] | None = None) -> Changes:
-    """What changed after entry `last`, up to `limit` entries (ask again from `Changes.last` for the rest).
-
-    Entries for which `ignore(seq)` holds (a reader's own writes, already shown) count as read but add nothing.
-    """
+def since(conn: Connection, last: int, *, limit: int = SINCE_LIMIT) -> Changes:
+    """What changed after entry `last`, up to `limit` entries (ask again from `Changes.last` for the rest)."""
     rows = conn.execute(
         sa.select(CHANGES.c.seq, CHANGES.c.touched, CHANGES.c.removed).where(CHANGES.c.seq > last).order_by(CHANGES.c.seq).limit(limit)
     ).all()
@@ -116,9 +113,7 @@ def since(conn: Connection, last: int, *, limit: int = SINCE_LIMIT, ignore: Call
     touched: set[int] = set()
     removed: set[int] = set()
     everything = missed
-    for seq, t, r in rows:
-        if ignore is not None and ignore(int(seq)):
-            continue
+    for _, t, r in rows:
         if t is None or r is None:
             everything = True
             continue

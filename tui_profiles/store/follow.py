@@ -33,8 +33,7 @@ class StoreFollower:
     """Calls `on_changes` (from the running thread) with what each new entry of the change log says.
 
     `start`: the number to follow from (the newest entry when the caller last read the store); None
-    reads it when `run` starts. `ignore(seq)`: entries the caller already knows about (its own watcher's
-    batches) advance the number but are not reported.
+    reads it when `run` starts.
     """
 
     def __init__(
@@ -44,14 +43,12 @@ class StoreFollower:
         *,
         on_status: Callable[[bool], None] = lambda connected: None,
         start: int | None = None,
-        ignore: Callable[[int], bool] | None = None,
         poll_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.on_changes = on_changes
         self.on_status = on_status
         self.last = start
-        self.ignore = ignore
         self.sqlite = engine.dialect.name == "sqlite"
         self.poll_s = poll_s if poll_s is not None else (SQLITE_POLL_S if self.sqlite else PG_FALLBACK_S)
         self.connected = True
@@ -79,7 +76,7 @@ class StoreFollower:
             if self.last is None:
                 self.last = changes.latest(conn)
                 return None
-            found = changes.since(conn, self.last, ignore=self.ignore)
+            found = changes.since(conn, self.last)
         if not found.any and found.last == self.last:
             return None
         self.last = found.last

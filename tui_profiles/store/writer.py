@@ -158,7 +158,7 @@ class StoreWriter:
             if stale:
                 return BatchResult(stale_files=stale)
             result = self._apply(conn, batch)
-            result.change_seq = changes.record(conn, result.touched_profiles, result.removed_profiles)  # for other processes' readers
+            changes.record(conn, result.touched_profiles, result.removed_profiles)  # how every open app hears of it
             return result
 
     def file_progress(self, fingerprints: Iterable[str]) -> dict[str, FileProgress]:

@@ -99,9 +99,6 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.follow = follow
         self.follow_from = follow_from
         self.follower_done = threading.Event()
-        # Change-log entries of this app's own watcher, announced at commit: the follower skips them.
-        self._own_changes: set[int] = set()
-        self._own_lock = threading.Lock()
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
         self.after_prepare = after_prepare
@@ -247,11 +244,14 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     # -- live ---------------------------------------------------------------------
     def announce(self, result: object) -> None:
-        """The watcher stored a batch (`BatchResult`). Safe to call from any thread."""
-        seq = getattr(result, "change_seq", None)
-        if seq is not None:
-            with self._own_lock:
-                self._own_changes.add(seq)
+        """The watcher stored a batch (`BatchResult`). Safe to call from any thread.
+
+        While the app follows the store, its follower hears the batch like any other process's, so this
+        says nothing: one path, one refresh a batch. (Announcing here as well refreshed twice whenever
+        the follower read the entry before the watcher got to announce it, a race no number can close.)
+        """
+        if self.follow:
+            return
         touched = frozenset(getattr(result, "touched_profiles", ()) or ())
         removed = frozenset(getattr(result, "removed_profiles", ()) or ())
         if touched or removed:
@@ -263,7 +263,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def _follow_store(self) -> None:
         """The follower's thread: hears every write to the store until the app stops it (`stop_watching`)."""
         try:
-            follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from, ignore=self._own)
+            follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from)
             follower.run(self.stop_watching)
         except Exception as error:  # noqa: BLE001 - this is no worker: said here, as a worker's failure would be
             if not self.stop_watching.is_set():
@@ -272,15 +272,6 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
                                       severity="error", markup=False)  # fmt: skip
         finally:
             self.follower_done.set()
-
-    def _own(self, seq: int) -> bool:
-        """Asked by the follower in increasing order: an entry of its own watcher's? (Older ones are forgotten:
-        one announced only after the follower had read it was reported twice, and would stay here for ever.)"""
-        with self._own_lock:
-            mine = seq in self._own_changes
-            if self._own_changes:
-                self._own_changes = {s for s in self._own_changes if s > seq}
-            return mine
 
     def _heard(self, changes: object) -> None:
         """The follower read new entries of the change log (another process's writes). Any thread."""

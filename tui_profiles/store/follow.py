@@ -53,6 +53,7 @@ class StoreFollower:
         self.poll_s = poll_s if poll_s is not None else (SQLITE_POLL_S if self.sqlite else PG_FALLBACK_S)
         self.connected = True
         self.reconnects = 0
+        self._nudged = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         attempt = 0
@@ -69,6 +70,10 @@ class StoreFollower:
                 self._set_connected(False, exc)
                 stop.wait(RETRY_S[min(attempt, len(RETRY_S) - 1)])
                 attempt += 1
+
+    def nudge(self) -> None:
+        """Look now rather than at the next poll: a write the caller knows of has committed (any thread)."""
+        self._nudged.set()
 
     def catch_up(self) -> Changes | None:
         """Read what was logged since the last number seen and report it; what was reported, if anything."""
@@ -93,7 +98,9 @@ class StoreFollower:
             version = _data_version(cursor)  # before reading the log: a commit after this moves it
             self._drain()
             self._set_connected(True)
-            while not stop.wait(self.poll_s):
+            while not stop.is_set():
+                self._nudged.wait(self.poll_s)
+                self._nudged.clear()
                 now = _data_version(cursor)
                 if now != version:
                     version = now

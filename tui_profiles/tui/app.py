@@ -20,6 +20,7 @@ from ..config import Settings
 from ..domain.clock import Clock
 from ..domain.periods import DEFAULT_PERIOD, PERIODS
 from ..reader import StoreReader
+from ..store.follow import StoreFollower
 from . import textual_compat
 from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
@@ -99,6 +100,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.follow = follow
         self.follow_from = follow_from
         self.follower_done = threading.Event()
+        self._follower: StoreFollower | None = None
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
         self.after_prepare = after_prepare
@@ -247,10 +249,13 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         """The watcher stored a batch (`BatchResult`). Safe to call from any thread.
 
         While the app follows the store, its follower hears the batch like any other process's, so this
-        says nothing: one path, one refresh a batch. (Announcing here as well refreshed twice whenever
-        the follower read the entry before the watcher got to announce it, a race no number can close.)
+        only tells it to look now (SQLite's poll would add up to 100 ms): one path, one refresh a batch.
+        (Announcing here as well refreshed twice whenever the follower read the entry before the watcher
+        got to announce it, a race no number can close.)
         """
         if self.follow:
+            if self._follower is not None:
+                self._follower.nudge()
             return
         touched = frozenset(getattr(result, "touched_profiles", ()) or ())
         removed = frozenset(getattr(result, "removed_profiles", ()) or ())
@@ -263,7 +268,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def _follow_store(self) -> None:
         """The follower's thread: hears every write to the store until the app stops it (`stop_watching`)."""
         try:
-            follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from)
+            follower = self._follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from)
             follower.run(self.stop_watching)
         except Exception as error:  # noqa: BLE001 - this is no worker: said here, as a worker's failure would be
             if not self.stop_watching.is_set():

@@ -299,8 +299,9 @@ class StoreReader:
         on_status: Callable[[bool], None],
         start: int | None = None,
     ) -> StoreFollower:
-        """What runs (in a thread of the caller's) to hear of every write to the store, whoever made it."""
-        return StoreFollower(self.engine, on_changes, on_status=on_status, start=start)
+        """What runs (in a thread of the caller's) to hear of every write other processes make to the store
+        (this one's, its watcher's batches and its people's actions, are announced where they are made)."""
+        return StoreFollower(self.engine, on_changes, on_status=on_status, start=start, skip_origin=changes.ORIGIN)
 
     # -- profile actions (these write; each names settings.author in the audit log) --
     def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:

@@ -177,3 +177,16 @@ def test_the_follower_hears_another_connections_commits_from_where_it_started(db
         writer_engine.dispose()
     assert not thread.is_alive()
     assert heard.status == []  # never disconnected
+
+
+def test_a_reader_can_skip_what_its_own_process_wrote(db_url: str) -> None:
+    """An app announces its own watcher's batches and its people's actions itself: their entries add nothing."""
+    engine = make_engine(db_url, writer=True)
+    with engine.begin() as conn:
+        mine = changes.record(conn, {7})
+        conn.execute(CHANGES.insert().values(at_ms=NOW, touched=[8], removed=[], origin="another-process"))
+    with engine.connect() as conn:
+        found = changes.since(conn, 0, skip_origin=changes.ORIGIN)
+        assert found.touched == {8} and found.last == mine + 1
+        assert changes.since(conn, 0).touched == {7, 8}
+    engine.dispose()

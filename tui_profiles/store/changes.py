@@ -13,6 +13,7 @@ what it shows rather than trusting the entries that are left.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ KEEP = 10_000  # entries kept; older ones are trimmed every TRIM_EVERY entries
 TRIM_EVERY = 500
 SINCE_LIMIT = 1_000  # entries read at a time
 _TRIMMED_KEY = "change_log_trimmed_through"
+# Which process wrote an entry: an app announces its own watcher's batches and its people's actions at
+# once, and skips their entries when it reads the log (store/follow.py), so each refreshes once.
+ORIGIN = uuid.uuid4().hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ def record(conn: Connection, touched: Collection[int] | None, removed: Collectio
         "at_ms": now_ms() if at_ms is None else at_ms,
         "touched": None if many else sorted(touched or ()),
         "removed": None if many else sorted(removed),
+        "origin": ORIGIN,
     }
     seq = int(conn.execute(CHANGES.insert().values(**values).returning(CHANGES.c.seq)).scalar_one())
     if conn.dialect.name == "postgresql":
@@ -102,24 +107,29 @@ def latest(conn: Connection) -> int:
     return int(newest) if newest is not None else trimmed_through(conn)
 
 
-def since(conn: Connection, last: int, *, limit: int = SINCE_LIMIT) -> Changes:
-    """What changed after entry `last`, up to `limit` entries (ask again from `Changes.last` for the rest)."""
-    rows = conn.execute(
-        sa.select(CHANGES.c.seq, CHANGES.c.touched, CHANGES.c.removed).where(CHANGES.c.seq > last).order_by(CHANGES.c.seq).limit(limit)
-    ).all()
+def since(conn: Connection, last: int, *, limit: int = SINCE_LIMIT, skip_origin: str | None = None) -> Changes:
+    """What changed after entry `last`, up to `limit` entries (ask again from `Changes.last` for the rest).
+
+    Entries written by `skip_origin` (the reader's own process, which announced them itself) count as
+    read but add nothing.
+    """
+    columns = (CHANGES.c.seq, CHANGES.c.touched, CHANGES.c.removed, CHANGES.c.origin)
+    rows = conn.execute(sa.select(*columns).where(CHANGES.c.seq > last).order_by(CHANGES.c.seq).limit(limit)).all()
     # Read after the entries: a trim that commits in between is then seen (a needless reload at worst);
     # read before them, it could remove entries unseen and go unnoticed.
     missed = trimmed_through(conn) > last
     touched: set[int] = set()
     removed: set[int] = set()
     everything = missed
-    for _, t, r in rows:
+    for _, t, r, origin in rows:
+        if skip_origin is not None and origin == skip_origin:
+            continue
         if t is None or r is None:
             everything = True
             continue
         touched.update(t)
         removed.update(r)
-    seqs = tuple(int(s) for s, _, _ in rows)
+    seqs = tuple(int(row[0]) for row in rows)
     newest = seqs[-1] if seqs else last
     if missed and not seqs:
         newest = max(last, latest(conn))

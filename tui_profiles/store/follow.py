@@ -33,7 +33,8 @@ class StoreFollower:
     """Calls `on_changes` (from the running thread) with what each new entry of the change log says.
 
     `start`: the number to follow from (the newest entry when the caller last read the store); None
-    reads it when `run` starts.
+    reads it when `run` starts. `skip_origin`: entries this process wrote (`changes.ORIGIN`), which the
+    caller announced itself, are read but not reported.
     """
 
     def __init__(
@@ -43,17 +44,18 @@ class StoreFollower:
         *,
         on_status: Callable[[bool], None] = lambda connected: None,
         start: int | None = None,
+        skip_origin: str | None = None,
         poll_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.on_changes = on_changes
         self.on_status = on_status
         self.last = start
+        self.skip_origin = skip_origin
         self.sqlite = engine.dialect.name == "sqlite"
         self.poll_s = poll_s if poll_s is not None else (SQLITE_POLL_S if self.sqlite else PG_FALLBACK_S)
         self.connected = True
         self.reconnects = 0
-        self._nudged = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         attempt = 0
@@ -71,17 +73,13 @@ class StoreFollower:
                 stop.wait(RETRY_S[min(attempt, len(RETRY_S) - 1)])
                 attempt += 1
 
-    def nudge(self) -> None:
-        """Look now rather than at the next poll: a write the caller knows of has committed (any thread)."""
-        self._nudged.set()
-
     def catch_up(self) -> Changes | None:
         """Read what was logged since the last number seen and report it; what was reported, if anything."""
         with self.engine.connect() as conn:
             if self.last is None:
                 self.last = changes.latest(conn)
                 return None
-            found = changes.since(conn, self.last)
+            found = changes.since(conn, self.last, skip_origin=self.skip_origin)
         if not found.any and found.last == self.last:
             return None
         self.last = found.last
@@ -98,9 +96,7 @@ class StoreFollower:
             version = _data_version(cursor)  # before reading the log: a commit after this moves it
             self._drain()
             self._set_connected(True)
-            while not stop.is_set():
-                self._nudged.wait(self.poll_s)
-                self._nudged.clear()
+            while not stop.wait(self.poll_s):
                 now = _data_version(cursor)
                 if now != version:
                     version = now

@@ -250,6 +250,7 @@ class ChangeLogEntry(SQLModel, table=True):
     at_ms: int = _ms()
     touched: list | None = _json()  # profile ids created or changed; null: too many to list, every view reloads
     removed: list | None = _json()  # profile ids gone (merged away, erased)
+    origin: str = ""  # the writing process (store/changes.py ORIGIN): an app skips what it wrote and announced itself
 
 
 # The Core tables the store's statements are written against: named once here, imported by every store module.

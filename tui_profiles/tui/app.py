@@ -20,7 +20,7 @@ from ..config import Settings
 from ..domain.clock import Clock
 from ..domain.periods import DEFAULT_PERIOD, PERIODS
 from ..reader import StoreReader
-from ..store.follow import StoreFollower
+from ..store.changes import Changes
 from . import textual_compat
 from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
@@ -100,7 +100,6 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self.follow = follow
         self.follow_from = follow_from
         self.follower_done = threading.Event()
-        self._follower: StoreFollower | None = None
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
         self.after_prepare = after_prepare
@@ -110,6 +109,8 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
         self.animation_level = "none"
         if self.follow:
+            # A thread, not a worker: it lasts as long as the app, and whoever waits for the workers to finish
+            # (tests, the benchmark's driver) would wait for ever.
             threading.Thread(target=self._follow_store, name="store-follower", daemon=True).start()
         self.push_screen(UsersScreen(self.reader))
         self.prepare_screens()
@@ -248,15 +249,8 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def announce(self, result: object) -> None:
         """The watcher stored a batch (`BatchResult`). Safe to call from any thread.
 
-        While the app follows the store, its follower hears the batch like any other process's, so this
-        only tells it to look now (SQLite's poll would add up to 100 ms): one path, one refresh a batch.
-        (Announcing here as well refreshed twice whenever the follower read the entry before the watcher
-        got to announce it, a race no number can close.)
+        The follower skips the batch's entry in the change log (written by this process), so it refreshes once.
         """
-        if self.follow:
-            if self._follower is not None:
-                self._follower.nudge()
-            return
         touched = frozenset(getattr(result, "touched_profiles", ()) or ())
         removed = frozenset(getattr(result, "removed_profiles", ()) or ())
         if touched or removed:
@@ -268,7 +262,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def _follow_store(self) -> None:
         """The follower's thread: hears every write to the store until the app stops it (`stop_watching`)."""
         try:
-            follower = self._follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from)
+            follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from)
             follower.run(self.stop_watching)
         except Exception as error:  # noqa: BLE001 - this is no worker: said here, as a worker's failure would be
             if not self.stop_watching.is_set():
@@ -278,12 +272,9 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         finally:
             self.follower_done.set()
 
-    def _heard(self, changes: object) -> None:
+    def _heard(self, changes: Changes) -> None:
         """The follower read new entries of the change log (another process's writes). Any thread."""
-        self.post_message(StoreChanged(
-            frozenset(getattr(changes, "touched", ())), frozenset(getattr(changes, "removed", ())),
-            everything=bool(getattr(changes, "everything", False)),
-        ))  # fmt: skip
+        self.post_message(StoreChanged(changes.touched, changes.removed, everything=changes.everything))
 
     def _connection(self, connected: bool) -> None:
         self.post_message(StoreConnection(connected))

@@ -19,11 +19,12 @@ from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
-from .store import actions, audit, companies, feedback, goals, identity_links, identity_repair, queries, retention
+from .store import actions, audit, changes, companies, feedback, goals, identity_links, identity_repair, queries, retention
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry
 from .store.companies import CompanyDetail, CompanyRow
 from .store.feedback import FeedbackItem
+from .store.follow import StoreFollower
 from .store.goals import GoalCompletion
 from .store.identity_links import IdentityReport
 from .store.queries import EventDetail, EventRow, ProfileDetail, SavedFilterRow, SessionRow, UserRow
@@ -305,6 +306,23 @@ class StoreReader:
         """What people changed, newest first."""
         with self.engine.connect() as conn:
             return audit.entries(conn, limit=limit)
+
+    # -- following other processes' writes (store/changes.py, store/follow.py) --------
+    def change_position(self) -> int:
+        """The newest entry of the change log: follow from here after reading what the store holds now."""
+        with self.engine.connect() as conn:
+            return changes.latest(conn)
+
+    def follower(
+        self,
+        on_changes: Callable[[changes.Changes], None],
+        *,
+        on_status: Callable[[bool], None],
+        start: int | None = None,
+    ) -> StoreFollower:
+        """What runs (in a thread of the caller's) to hear of every write other processes make to the store
+        (this one's, its watcher's batches and its people's actions, are announced where they are made)."""
+        return StoreFollower(self.engine, on_changes, on_status=on_status, start=start, skip_origin=changes.ORIGIN)
 
     # -- profile actions (these write; each names settings.author in the audit log) --
     def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:

@@ -26,10 +26,10 @@ from .report import Figure, as_json, machine, table
 PG_ENV = "TUI_PROFILES_TEST_PG_URL"
 
 FULL = {"events": 1_000_000, "users": 50_000, "days": 60, "repeat": 3, "pg_repeat": 1, "samples": 30, "lines": 40,
-        "cycles": 100, "launches": 3}  # fmt: skip
+        "cycles": 100, "launches": 3, "viewer_files": 40}  # fmt: skip
 SMOKE = {"events": 20_000, "users": 1_000, "days": 14, "repeat": 2, "pg_repeat": 1, "samples": 10, "lines": 15,
-         "cycles": 5, "launches": 2}  # fmt: skip
-PARTS = ("ingest", "queries", "watcher", "kill", "tui", "pg")
+         "cycles": 5, "launches": 2, "viewer_files": 8}  # fmt: skip
+PARTS = ("ingest", "queries", "watcher", "kill", "tui", "viewer", "pg")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stores: dict[str, str] = {}
     try:
-        from . import ingest, live, reads, tui
+        from . import ingest, live, reads, tui, viewer
 
         def sqlite_ingest() -> list[Figure]:
             found, made = ingest.sqlite_figures(data, run_dir, size["repeat"], log)
@@ -96,13 +96,15 @@ def main(argv: list[str] | None = None) -> int:
             return found
 
         part("ingest", sqlite_ingest)
-        if "sqlite" not in stores and parts & {"queries", "watcher", "tui"}:  # they need a loaded store: one load, untimed
+        if "sqlite" not in stores and parts & {"queries", "watcher", "tui", "viewer"}:  # they need a loaded store: one load, untimed
             stores["sqlite"] = _copy(f"sqlite:///{args.store}", run_dir / "product.db") if args.store else _load_once(data, run_dir)
         part("queries", lambda: reads.figures(stores["sqlite"], "sqlite", data, samples=size["samples"], log=log))
         part("watcher", lambda: live.watcher_figures(_copy(stores["sqlite"], run_dir / "watch.db"), "sqlite", data, run_dir,
                                                      lines=size["lines"], log=log))  # fmt: skip
         part("kill", lambda: [live.kill_loop_figure(run_dir, data, cycles=size["cycles"], log=log)])
         part("tui", lambda: tui.figures(stores["sqlite"], data, run_dir, launches=size["launches"], log=log))
+        part("viewer", lambda: viewer.figures(_copy(stores["sqlite"], run_dir / "viewer.db"), "sqlite", run_dir,
+                                              lines=size["viewer_files"], now_ms=data.end_ms, log=log))  # fmt: skip
         if pg_url and "pg" in parts:
             server = PgServer(pg_url)
             try:
@@ -140,12 +142,14 @@ def _load_once(data: data_mod.Dataset, run_dir: Path) -> str:
 
 
 def _pg(server: PgServer, data: data_mod.Dataset, size: dict, run_dir: Path, stores: dict[str, str]) -> list[Figure]:
-    from . import ingest, live, reads
+    from . import ingest, live, reads, viewer
 
     found, made = ingest.pg_figures(data, server, size["pg_repeat"], log)
     found += reads.figures(made.product_url, "postgresql", data, samples=size["samples"], log=log)
     copy = server.create(template=server.name_of(made.product_url))
     found += live.watcher_figures(copy, "postgresql", data, run_dir, lines=size["lines"], log=log)
+    seen_copy = server.create(template=server.name_of(made.product_url))
+    found += viewer.figures(seen_copy, "postgresql", run_dir, lines=size["viewer_files"], now_ms=data.end_ms, log=log)
     return found
 
 

@@ -5,7 +5,11 @@
 MODE: `launch` (paint the user list, leave), `keys` (launch, time keys through
 every screen, then scroll the whole list and the heavy user's whole timeline
 and read the RSS), `keys-live` (time keys while lines are appended to INBOX and
-the app's own watcher ingests them).
+the app's own watcher ingests them), `viewer` (tests/bench/viewer.py: INBOX may be
+empty for no watcher of its own; stamp each new visitor painted at the top of the
+list until STOP_FILE exists; READY_FILE once the list is painted):
+
+    python -m tests.bench.tui_driver OUT.json URL NOW_MS SPAWNED_AT viewer "" [INBOX] STOP_FILE READY_FILE
 """
 
 from __future__ import annotations
@@ -199,8 +203,44 @@ class Feeder(threading.Thread):
                 time.sleep(self.delay)
 
 
+async def watch_arrivals(out: Path, url: str, now: int, inbox: Path | None, stop_file: Path, ready_file: Path) -> None:
+    """Stamp (wall clock) each new visitor painted at the top of the user list, until `stop_file` appears."""
+    from tui_profiles.config import Settings
+    from tui_profiles.domain.clock import Clock
+    from tui_profiles.reader import StoreReader
+    from tui_profiles.store.engine import make_engine
+    from tui_profiles.tui import textual_compat
+    from tui_profiles.tui.app import ProfilesApp, freeze_heap, tune_process
+    from tui_profiles.tui.widgets.user_list import UserList
+
+    reader = StoreReader(make_engine(url), Settings(db_url=url), Clock(now=lambda: now))
+    tune_process()
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap, follow_from=reader.change_position())
+    painted: dict[str, float] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_paint(pilot, app)
+        users = app.screen.query_one(UserList)
+        top = users.user_at(0).id if users.user_at(0) is not None else None
+        ready_file.write_text("ready")
+        while not stop_file.exists():
+            row = users.user_at(0)
+            if row is not None and row.id != top:
+                top = row.id
+                textual_compat.paint_now(app.screen)  # the row, drawn as the next frame would
+                painted[row.id] = time.time()
+            await asyncio.sleep(0.002)
+        rss = rss_mb()
+        await pilot.press("q")
+    reader.engine.dispose()
+    out.write_bytes(orjson.dumps({"painted": painted, "rss_mb": rss[0], "hwm_mb": rss[1]}))
+
+
 def main(argv: list[str]) -> int:
     out, url, now, spawned_at, mode = Path(argv[0]), argv[1], int(argv[2]), float(argv[3]), argv[4]
+    if mode == "viewer":
+        inbox = Path(argv[6]) if argv[6] else None
+        asyncio.run(watch_arrivals(out, url, now, inbox, Path(argv[7]), Path(argv[8])))
+        return 0
     heavy = argv[5] if len(argv) > 5 and argv[5] else None
     inbox = Path(argv[6]) if len(argv) > 6 else None
     feeder = Feeder(inbox, Path(argv[7])) if inbox is not None and len(argv) > 7 else None

@@ -407,6 +407,7 @@ class FileIngestor:
         for c in cursors:
             self._known[c.fp] = c.progress()
         self.totals.add(result)
+        result.files = tuple(sorted({c.path for c in pending.cursors.values()}))
         if self.on_batch is not None:
             self.on_batch(result)
         return result

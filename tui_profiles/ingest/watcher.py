@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+import sqlalchemy as sa
 import watchfiles
 from sqlalchemy.engine import Engine
 
@@ -348,30 +349,61 @@ class InboxWatcher:
             self._due = {p for p in self._due if not str(p).startswith(inside)}
 
 
+# While the store cannot be reached, `watch` tries again after these waits (then the last, for ever).
+RETRY_S = (1.0, 2.0, 5.0, 10.0)
+
+
 def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
-    """`tui-profiles watch DIR`: a line per committed batch until Ctrl-C, which commits what was read."""
+    """`tui-profiles watch DIR`: a line per committed batch until Ctrl-C, which commits what was read.
+
+    A store that goes away (a PostgreSQL restart, a long lock) is waited for: the watcher starts over
+    from what the store says was read, so a batch that did not commit is read again and one that did
+    is not (offsets and message ids are committed with the events).
+    """
     stop = threading.Event()
     failure: list[BaseException] = []
+    totals = IngestSummary()
 
     def announce(result: BatchResult) -> None:
+        # The time and the files read, then the counts, each after two spaces (scripts split on them).
+        totals.add(result)
         print(
-            f"{time.strftime('%H:%M:%S')}  new events {result.events}  duplicates {result.duplicates}  "
+            f"{time.strftime('%H:%M:%S')} {_files(result.files, folder)}  new events {result.events}  duplicates {result.duplicates}  "
             f"rejected {result.rejected}  profiles {len(result.touched_profiles)}",
             flush=True,
         )
 
+    copies = [0]
+
     def copy_skipped(path: Path, original: str) -> None:
+        copies[0] += 1
         print(f"{time.strftime('%H:%M:%S')}  copy skipped: {path} (the same bytes as {original}, already read)", flush=True)
 
-    watcher = InboxWatcher(engine, settings, folder, on_batch=announce)
-    watcher.ingestor.on_copy = copy_skipped
-
     def body() -> None:
-        try:
-            watcher.run(stop)
-        except BaseException as exc:  # reported by the main thread
-            failure.append(exc)
-            stop.set()
+        attempt = 0
+        while not stop.is_set():
+            try:
+                if attempt:
+                    with engine.connect():
+                        pass
+                    print(f"{time.strftime('%H:%M:%S')}  the store is back: going on from what it holds", file=sys.stderr, flush=True)
+                    attempt = 0
+                # A new watcher each time: the files' progress is read again from the store.
+                watcher = InboxWatcher(engine, settings, folder, on_batch=announce)
+                watcher.ingestor.on_copy = copy_skipped
+                watcher.run(stop)
+                return
+            except sa.exc.DBAPIError as exc:  # the store went away: wait for it, then start over
+                wait = RETRY_S[min(attempt, len(RETRY_S) - 1)]
+                print(f"{time.strftime('%H:%M:%S')}  the store is unavailable ({_first_line(exc)}); retrying in {wait:g} s",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                engine.dispose()  # its pooled connections are dead
+                stop.wait(wait)
+                attempt += 1
+            except BaseException as exc:  # reported by the main thread
+                failure.append(exc)
+                stop.set()
+                return
 
     def on_signal(signum: int, _frame: object) -> None:
         if stop.is_set():
@@ -395,7 +427,24 @@ def run_watch(engine: Engine, settings: Settings, folder: Path) -> int:
     if failure:
         print(f"tui-profiles: the watcher stopped: {failure[0]}", file=sys.stderr)
         return 1
-    total = watcher.ingestor.totals
-    print(f"stopped: new events {total.events}  duplicates {total.duplicates}  rejected {total.rejected}  copies {total.copies}",
+    print(f"stopped: new events {totals.events}  duplicates {totals.duplicates}  rejected {totals.rejected}  copies {copies[0]}",
           file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _files(paths: tuple[str, ...], folder: Path, most: int = 3) -> str:
+    """`a.jsonl, live/b.jsonl (+4 more)`: the batch's files under the folder, on one line, single-spaced."""
+    shown = []
+    for path in paths[:most]:
+        try:
+            name = str(Path(path).relative_to(os.path.abspath(folder)))
+        except ValueError:
+            name = path
+        shown.append(" ".join(name.encode("unicode_escape").decode("ascii").split()))
+    more = f" (+{len(paths) - most} more)" if len(paths) > most else ""
+    return (", ".join(shown) or "(no file)") + more
+
+
+def _first_line(exc: sa.exc.DBAPIError) -> str:
+    said = str(exc.orig if exc.orig is not None else exc).strip()
+    return said.splitlines()[0] if said else type(exc).__name__

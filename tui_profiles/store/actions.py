@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS, IDENTIFIED
-from . import audit, company_upkeep, overrides, suppression
+from . import audit, changes, company_upkeep, overrides, suppression
 from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
@@ -39,6 +39,7 @@ def set_excluded(conn: Connection, profile_id: int, excluded: bool, *, author: s
     A user's exclusion covers the anonymous profiles of the ids only they used (the same human); an
     anonymous profile's covers itself. The audit entry names the profile's id, until the person is erased.
     """
+    take_writer_lock(conn)  # the change log's numbers follow commit order (store/changes.py)
     person = person_of(conn, profile_id)
     if person is None:
         return 0
@@ -49,6 +50,7 @@ def set_excluded(conn: Connection, profile_id: int, excluded: bool, *, author: s
     target = person.external_id if own else conn.execute(sa.select(PROFILES.c.external_id).where(PROFILES.c.id == profile_id)).scalar()
     audit.record(conn, author=author, action=action, target=target, at_ms=now_ms,
                  detail={"profiles": len(ids)} if len(ids) > 1 else None)  # fmt: skip
+    changes.record(conn, set(ids), at_ms=now_ms)
     return len(ids)
 
 
@@ -211,6 +213,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
             "events": plan.events, "profiles": len(removed), "ids": len(ids), "quarantined_lines": rejected,
             "other_profiles": len(plan.other_profiles), "other_events": plan.other_events, "audit_entries_redacted": redacted,
         })  # fmt: skip
+        changes.record(conn, touched - removed - {profile_id}, removed | {profile_id}, at_ms=now_ms)
     return ErasureReport(
         plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)),
         touched_profiles=frozenset(touched), removed_profiles=frozenset(removed),

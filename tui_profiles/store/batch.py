@@ -59,6 +59,7 @@ class BatchResult:
     touched_profiles: set[int] = field(default_factory=set)  # created or changed
     removed_profiles: set[int] = field(default_factory=set)  # left with no events
     stale_files: set[str] = field(default_factory=set)  # fingerprints not as expected: nothing was written
+    files: tuple[str, ...] = ()  # the paths of the files the batch read from (set by the ingestor)
 
     def __iadd__(self, other: "BatchResult") -> "BatchResult":
         self.events += other.events

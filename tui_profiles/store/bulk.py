@@ -34,7 +34,7 @@ from sqlalchemy.schema import CreateTable
 
 from ..config import Settings
 from ..domain.profile import EventFacts, ProfileState
-from . import company_upkeep
+from . import changes, company_upkeep
 from .batch import BatchResult
 from .models import ANON_IDS, EVENTS, LINKS, PROFILES, SESSIONS
 
@@ -92,6 +92,7 @@ def finalize(writer: LoadWriter, conn: Connection) -> BatchResult:
     _settle_identity(writer, conn)
     company_upkeep.rebuild_all(conn)
     result.touched_profiles = _fold_all(writer, conn)
+    changes.record(conn, None)  # every profile is new: open apps reload what they show
     return result
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..config import Settings
 from ..domain.identity import ANONYMOUS, IDENTIFIED
-from . import audit, overrides
+from . import audit, changes, overrides
 from .actions import take_writer_lock
 from .models import ANON_IDS, EVENTS, LINKS, PROFILES, UNLINKED
 from .writer import StoreWriter
@@ -97,6 +97,7 @@ def unlink(engine: Engine, anonymous_id: str, user_id: str, *, settings: Setting
         left = _merged_events(conn, anonymous_id, user_pid)
         audit.record(conn, author=author, action=audit.UNLINK, target=f"{anonymous_id} from {user_id}", at_ms=now_ms,
                      detail={"anonymous_id": anonymous_id, "user_id": user_id, "events": before - left})  # fmt: skip
+        changes.record(conn, touched - removed, removed, at_ms=now_ms)  # every open app hears of it
     return RepairReport(audit.UNLINK, anonymous_id, user_id, before - left, frozenset(touched), frozenset(removed))
 
 
@@ -135,4 +136,5 @@ def link(engine: Engine, anonymous_id: str, user_id: str, *, settings: Settings,
         after = _merged_events(conn, anonymous_id, user_pid)
         audit.record(conn, author=author, action=audit.LINK, target=f"{anonymous_id} to {user_id}", at_ms=now_ms,
                      detail={"anonymous_id": anonymous_id, "user_id": user_id, "events": after - before})  # fmt: skip
+        changes.record(conn, touched - removed, removed, at_ms=now_ms)
     return RepairReport(audit.LINK, anonymous_id, user_id, after - before, frozenset(touched), frozenset(removed))

@@ -281,6 +281,22 @@ class UnlinkedLink(SQLModel, table=True):
     message_id: str
 
 
+class ChangeLogEntry(SQLModel, table=True):
+    """One committed write that changed profiles, for readers in other processes to follow (store/changes.py).
+
+    No schema version of its own: create_all adds the table to an older store, whose readers start from its first entry.
+    """
+
+    __tablename__ = "change_log"
+    # AUTOINCREMENT on SQLite: a number is never handed out twice, even once every entry has been trimmed.
+    __table_args__ = {"sqlite_autoincrement": True}
+    seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True))
+    at_ms: int = _ms()
+    touched: list | None = _json()  # profile ids created or changed; null: too many to list, every view reloads
+    removed: list | None = _json()  # profile ids gone (merged away, erased)
+    origin: str = ""  # the writing process (store/changes.py ORIGIN): an app skips what it wrote and announced itself
+
+
 # The Core tables the store's statements are written against: named once here, imported by every store module.
 META: sa.Table = Meta.__table__  # type: ignore[assignment]
 FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
@@ -297,3 +313,4 @@ SUPPRESSED: sa.Table = SuppressedId.__table__  # type: ignore[assignment]
 AUDIT: sa.Table = AuditLogEntry.__table__  # type: ignore[assignment]
 OVERRIDES: sa.Table = IdentityOverride.__table__  # type: ignore[assignment]
 UNLINKED: sa.Table = UnlinkedLink.__table__  # type: ignore[assignment]
+CHANGES: sa.Table = ChangeLogEntry.__table__  # type: ignore[assignment]

@@ -21,7 +21,7 @@ from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, anonymous_profile_for, profile_for, settle_guessed_user_id
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import bulk, company_upkeep, overrides, suppression
+from . import bulk, changes, company_upkeep, overrides, suppression
 from .batch import Batch, BatchResult, FileProgress, IncomingEvent
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS, UNLINKED
 
@@ -157,7 +157,9 @@ class StoreWriter:
             stale = self._stale_files(conn, batch.files)
             if stale:
                 return BatchResult(stale_files=stale)
-            return self._apply(conn, batch)
+            result = self._apply(conn, batch)
+            changes.record(conn, result.touched_profiles, result.removed_profiles)  # how every open app hears of it
+            return result
 
     def file_progress(self, fingerprints: Iterable[str]) -> dict[str, FileProgress]:
         """What the store knows about these files, by fingerprint (unknown ones are left out)."""

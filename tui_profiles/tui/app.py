@@ -1,4 +1,4 @@
-"""The App: global bindings, screen routing, the inbox watcher's thread and its announcements."""
+"""The App: global bindings, screen routing, the inbox watcher's thread, the store follower's thread and their announcements."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from ..config import Settings
 from ..domain.clock import Clock
 from ..domain.periods import DEFAULT_PERIOD, PERIODS
 from ..reader import StoreReader
+from ..store.changes import Changes
 from . import textual_compat
 from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
 from .held_drawing import hold_updates
-from .messages import OpenAudit, OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged
+from .messages import OpenAudit, OpenCohorts, OpenCompanies, OpenCompany, OpenEvent, OpenProfile, OpenSession, StoreChanged, StoreConnection
 from .screens.audit import AuditScreen
 from .screens.cohorts import CohortsScreen
 from .screens.companies import CompaniesScreen
@@ -81,15 +82,24 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         inbox: Path | None = None,
         writer_engine: WriterFactory | None = None,
         after_prepare: Callable[[], object] | None = None,
+        follow: bool = True,
+        follow_from: int | None = None,
     ) -> None:
         """`after_prepare` runs once the profile and session screens are built: `run_app` freezes the
-        collector's view of the heap there (`gc.freeze`); tests leave the process as it was."""
+        collector's view of the heap there (`gc.freeze`); tests leave the process as it was.
+
+        `follow`: hear of what other processes store (a separate `watch`, an `ingest`, another agent's
+        exclude or erase) through the store's change log, from entry `follow_from` (read before the
+        app's first read; None: when the follower starts)."""
         super().__init__()
         self.reader = reader
         self.inbox = inbox
         self.writer_engine = writer_engine
-        self.stop_watching = threading.Event()
+        self.stop_watching = threading.Event()  # stops the watcher's and the follower's threads
         self.watcher_done = threading.Event()  # set when the watcher has returned (its last batch committed)
+        self.follow = follow
+        self.follow_from = follow_from
+        self.follower_done = threading.Event()
         self._profile_screen: ProfileScreen | None = None  # reused by every open (see `open_profile`)
         self._session_screen: SessionScreen | None = None  # likewise
         self.after_prepare = after_prepare
@@ -98,6 +108,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
     def on_mount(self) -> None:
         # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
         self.animation_level = "none"
+        if self.follow:
+            # A thread, not a worker: it lasts as long as the app, and whoever waits for the workers to finish
+            # (tests, the benchmark's driver) would wait for ever.
+            threading.Thread(target=self._follow_store, name="store-follower", daemon=True).start()
         self.push_screen(UsersScreen(self.reader))
         self.prepare_screens()
         if self.inbox is not None:
@@ -233,7 +247,10 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     # -- live ---------------------------------------------------------------------
     def announce(self, result: object) -> None:
-        """The watcher stored a batch (`BatchResult`). Safe to call from any thread."""
+        """The watcher stored a batch (`BatchResult`). Safe to call from any thread.
+
+        The follower skips the batch's entry in the change log (written by this process), so it refreshes once.
+        """
         touched = frozenset(getattr(result, "touched_profiles", ()) or ())
         removed = frozenset(getattr(result, "removed_profiles", ()) or ())
         if touched or removed:
@@ -241,6 +258,34 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.broadcasts.store.publish(message)
+
+    def _follow_store(self) -> None:
+        """The follower's thread: hears every write to the store until the app stops it (`stop_watching`)."""
+        try:
+            follower = self.reader.follower(self._heard, on_status=self._connection, start=self.follow_from)
+            follower.run(self.stop_watching)
+        except Exception as error:  # noqa: BLE001 - this is no worker: said here, as a worker's failure would be
+            if not self.stop_watching.is_set():
+                self.post_message(StoreConnection(False))
+                self.call_from_thread(self.notify, f"Stopped following the store: {type(error).__name__}: {error}",
+                                      severity="error", markup=False)  # fmt: skip
+        finally:
+            self.follower_done.set()
+
+    def _heard(self, changes: Changes) -> None:
+        """The follower read new entries of the change log (another process's writes). Any thread."""
+        self.post_message(StoreChanged(changes.touched, changes.removed, everything=changes.everything))
+
+    def _connection(self, connected: bool) -> None:
+        self.post_message(StoreConnection(connected))
+
+    def on_store_connection(self, message: StoreConnection) -> None:
+        note = "" if message.connected else "disconnected from the store, retrying…"
+        if note != self.broadcasts.connection_note:
+            self.broadcasts.connection_note = note
+            self.broadcasts.connection.publish(note)
+            if message.connected:
+                self.notify("Connected to the store again; caught up.", markup=False)
 
     @work(thread=True, exclusive=True, group="watcher", exit_on_error=False)
     def watch_inbox(self, folder: Path) -> None:
@@ -302,7 +347,8 @@ def run_app(settings: Settings, inbox: Path | None = None) -> int:
 
     reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))
     tune_process()
-    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap)
+    # Read before the first screen reads the store: a change committed after it is heard.
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap, follow_from=reader.change_position())
     try:
         result = app.run()
     finally:
@@ -310,6 +356,7 @@ def run_app(settings: Settings, inbox: Path | None = None) -> int:
         app.stop_watching.set()
     if inbox is not None:
         app.watcher_done.wait(10)  # let it commit what it has read
+    app.follower_done.wait(2)  # it may be reading the store: let it finish before the engine goes
     reader.engine.dispose()
     return int(result or app.return_code or 0)
 

@@ -29,6 +29,9 @@ class Broadcasts:
     def __init__(self, app: App) -> None:
         self.period: Signal[str] = Signal(app, "period")
         self.store: Signal[StoreChanged] = Signal(app, "store-changed")
+        # What the title bars say about the store's connection: "" while it is fine.
+        self.connection: Signal[str] = Signal(app, "store-connection")
+        self.connection_note = ""
 
 
 class _Broadcasting(Protocol):

@@ -8,21 +8,33 @@ from textual.message import Message
 class StoreChanged(Message):
     """New events were stored: these profiles were created or changed, those removed (merged away).
 
-    A burst of batches coalesces into one message, so the screens refresh once per burst.
+    `everything`: too much changed to list (a first load, or changes this app could no longer read
+    one by one): every screen reloads what it shows. A burst of batches coalesces into one message,
+    so the screens refresh once per burst.
     """
 
-    def __init__(self, touched: frozenset[int], removed: frozenset[int] = frozenset()) -> None:
+    def __init__(self, touched: frozenset[int], removed: frozenset[int] = frozenset(), *, everything: bool = False) -> None:
         super().__init__()
         self.touched = touched
         self.removed = removed
+        self.everything = everything
 
     def can_replace(self, message: Message) -> bool:
         # Called with the next pending message: if it is also a change, it absorbs this one.
         if isinstance(message, StoreChanged):
             message.touched = message.touched | self.touched
             message.removed = message.removed | self.removed
+            message.everything = message.everything or self.everything
             return True
         return False
+
+
+class StoreConnection(Message):
+    """The app's link to the store (following other processes' writes) went down, or is back."""
+
+    def __init__(self, connected: bool) -> None:
+        super().__init__()
+        self.connected = connected
 
 
 # -- navigation: a screen asks, the app opens (ProfilesApp.open_profile and the others) ----------------

@@ -35,7 +35,10 @@ class FollowsStore:
         hear_while_stacked(broadcasts(self).store, self.heard_store)  # type: ignore[arg-type]
 
     def heard_store(self, change: StoreChanged) -> None:
-        self.store_changed(change.touched, change.removed)
+        if change.everything:
+            self._bring_up_to_date()  # whatever it shows may have changed
+        else:
+            self.store_changed(change.touched, change.removed)
 
     def concerns(self, touched: frozenset[int], removed: frozenset[int]) -> bool:
         return True
@@ -44,8 +47,10 @@ class FollowsStore:
         raise NotImplementedError
 
     def store_changed(self, touched: frozenset[int], removed: frozenset[int]) -> None:
-        if not self.concerns(touched, removed):
-            return
+        if self.concerns(touched, removed):
+            self._bring_up_to_date()
+
+    def _bring_up_to_date(self) -> None:
         if in_view(self):  # type: ignore[arg-type]
             self.catch_up()
         else:

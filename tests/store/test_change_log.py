@@ -62,7 +62,8 @@ def test_every_kind_of_write_logs_the_profiles_it_changed(db_url: str, tmp_path:
 
     with engine.begin() as conn:
         actions.set_excluded(conn, bob, True, author="dana", now_ms=NOW)
-    assert log_rows(db_url)[2][1:] == ([bob], [])
+        bobs = sorted([bob, *actions.person_of(conn, bob).anonymous_profiles])  # his devices' anonymous profiles too
+    assert len(bobs) == 4 and log_rows(db_url)[2][1:] == (bobs, [])
 
     report = actions.erase_profile(engine, new_id, settings=Settings(db_url=db_url), now_ms=NOW, author="dana")
     assert report is not None
@@ -71,7 +72,7 @@ def test_every_kind_of_write_logs_the_profiles_it_changed(db_url: str, tmp_path:
     with engine.connect() as conn:
         found = changes.since(conn, rows[0][0])
         assert found.seqs == tuple(r[0] for r in log_rows(db_url)[1:])
-        assert found.touched == {new_id, bob} and found.removed == {new_id}
+        assert found.touched == {new_id, *bobs} and found.removed == {new_id}
         assert not found.everything and not found.missed
         assert changes.since(conn, 0).everything  # the first load: reload everything
         assert changes.latest(conn) == found.last

@@ -1,7 +1,7 @@
 """Follow the inbox folder: a start-up scan, then watchfiles changes and periodic rescans; each committed batch announced.
 
 watchfiles events are a signal to look, not the truth: it coalesces, reports
-nothing from before it started, and can drop events in a burst (FIELD-NOTES).
+nothing from before it started, and can drop events in a burst (its own docs say so).
 So a change is only ever a reason to stat a file, and a periodic rescan stats
 them all. A file whose stat has not changed since it was read is not opened.
 

@@ -221,7 +221,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
 
 
 def take_writer_lock(conn: Connection) -> None:
-    """Be the one writer before reading what to erase (see writer.py and FIELD-NOTES on SQLite's BUSY)."""
+    """Be the one writer before reading what to change (see store/engine.py on SQLite's BUSY)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITER_LOCK})")
     else:

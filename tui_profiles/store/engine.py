@@ -30,7 +30,7 @@ def make_engine(url: str, *, writer: bool = False, create: bool = True) -> Engin
 
     `writer=True` makes every SQLite transaction start with BEGIN IMMEDIATE: a
     deferred read-then-write transaction can fail with SQLITE_BUSY at once,
-    whatever the busy timeout (FIELD-NOTES), so the writer takes the lock first.
+    whatever the busy timeout (SQLite's documented behaviour), so the writer takes the lock first.
     """
     try:
         parsed = make_url(url)

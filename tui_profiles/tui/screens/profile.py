@@ -470,12 +470,6 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
     def on_timeline_open_event(self, message: Timeline.OpenEvent) -> None:
         self.app.post_message(OpenEvent(message.event.event_id))
 
-    def on_feedback_list_open_event(self, message: FeedbackList.OpenEvent) -> None:
-        self.app.post_message(OpenEvent(message.event_id))
-
-    def on_identity_panel_open_event(self, message: IdentityPanel.OpenEvent) -> None:
-        self.app.post_message(OpenEvent(message.event_id))
-
     def action_identity(self) -> None:
         self.query_one(TabbedContent).active = "identity"
 

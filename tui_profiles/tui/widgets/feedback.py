@@ -1,23 +1,19 @@
 """A profile's Feedback tab: its survey and NPS answers, newest first, each with the page the user was on.
 
-It loads itself (in a thread worker) once it is mounted, so a tab that is never opened costs no query.
+It reads itself when shown (widgets/profile_tab.py), so a tab that is never opened costs no query.
 `enter` opens the answer's event, where every response field is listed.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from ...reader import StoreReader
 from ...store.feedback import PAGE_BEFORE, FeedbackItem
 from .. import formatting, safe
-from ..workers import ReportsWorkerErrors, read_now
+from .profile_tab import ProfileTab
 from .rows_list import RowsList
 from .virtual_list import columns_text
 
@@ -46,41 +42,24 @@ def score_style(score: float) -> str:
     return "bold red"
 
 
-class FeedbackList(ReportsWorkerErrors, Vertical):
+class FeedbackList(ProfileTab):
     """The column header and the answers of one profile."""
 
     DEFAULT_CSS = """
     FeedbackList { height: 1fr; }
     FeedbackList > #feedback-columns { height: 1; }
     """
-
-    class OpenEvent(Message):
-        def __init__(self, event_id: int) -> None:
-            super().__init__()
-            self.event_id = event_id
+    READ_GROUP = "feedback"
+    LIST_ID = "feedback-list"
 
     class Loaded(Message, bubble=False):
         def __init__(self, profile_id: int, items: list[FeedbackItem]) -> None:
             super().__init__()
             self.profile_id, self.items = profile_id, items
 
-    def __init__(self, reader: StoreReader, profile_id: int | None, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.reader = reader
-        self.profile_id = profile_id
-        self.read = asyncio.Event()  # set when the answers of the profile shown have arrived
-
     def compose(self) -> ComposeResult:
         yield Static("", id="feedback-columns", classes="columns", markup=False)
         yield RowsList(self._line, identity=lambda i: i.event_id, empty="loading…", id="feedback-list")
-
-    @property
-    def rows(self) -> RowsList:
-        return self.query_one("#feedback-list", RowsList)
-
-    def on_mount(self) -> None:
-        if self.profile_id is not None:
-            self.reload()
 
     def on_resize(self) -> None:
         self.query_one("#feedback-columns", Static).update(header_text(self.rows.scrollable_content_region.width or self.size.width))
@@ -88,26 +67,12 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
     def reload(self) -> None:
         self.load()
 
-    def show(self, profile_id: int) -> None:
-        """Another profile's answers (the profile screen is reused)."""
-        self.clear()
-        self.profile_id = profile_id
-        self.load()
-
-    def clear(self) -> None:
-        self.profile_id = None
-        self.read.clear()
-        self.rows.empty = "loading…"
-        self.rows.set_rows([], keep_cursor=False)
-
-    def load(self) -> None:
-        profile_id = self.profile_id
-        if profile_id is not None:
-            read_now(self, "feedback", lambda: self.post_message(self.Loaded(profile_id, self.reader.feedback(profile_id))))
+    def read_profile(self, profile_id: int) -> list[FeedbackItem]:
+        return self.reader.feedback(profile_id)
 
     def on_feedback_list_loaded(self, message: Loaded) -> None:
-        if message.profile_id != self.profile_id:
-            return  # read for the profile shown before
+        if not self.is_current(message.profile_id):
+            return
         names = ", ".join(safe.clean(n) for n in self.reader.settings.feedback_events)
         self.rows.empty = f"no survey or NPS answers ({names} events)"
         self.rows.set_rows(message.items)
@@ -117,7 +82,7 @@ class FeedbackList(ReportsWorkerErrors, Vertical):
         message.stop()
         item = self.rows.current
         if item is not None:
-            self.post_message(self.OpenEvent(item.event_id))
+            self.open_event(item.event_id)
 
     def _line(self, item: FeedbackItem, width: int) -> Text:
         survey_w, answer_w, page_w = _widths(width)

@@ -9,12 +9,10 @@ device or a blob. It loads itself in a thread worker when shown; `enter` opens t
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import PurePath
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
@@ -23,7 +21,7 @@ from ...domain.tags import SHARED_DEVICE, TOO_MANY_IDS
 from ...reader import StoreReader
 from ...store.identity_links import IdentityLinkRow, IdentityReport
 from .. import formatting, safe
-from ..workers import ReportsWorkerErrors, read_now
+from .profile_tab import ProfileTab
 from .rows_list import RowsList
 from .virtual_list import columns_text
 
@@ -59,7 +57,7 @@ def warning_text(report: IdentityReport, max_anon_ids: int) -> Text:
     return out
 
 
-class IdentityPanel(ReportsWorkerErrors, Vertical):
+class IdentityPanel(ProfileTab):
     """The warning line, the column header and the links of one profile."""
 
     DEFAULT_CSS = """
@@ -67,11 +65,8 @@ class IdentityPanel(ReportsWorkerErrors, Vertical):
     IdentityPanel > #identity-warning { height: auto; }
     IdentityPanel > #identity-columns { height: 1; }
     """
-
-    class OpenEvent(Message):
-        def __init__(self, event_id: int) -> None:
-            super().__init__()
-            self.event_id = event_id
+    READ_GROUP = "identity"
+    LIST_ID = "identity-list"
 
     class Loaded(Message, bubble=False):
         def __init__(self, profile_id: int, report: IdentityReport | None) -> None:
@@ -79,24 +74,13 @@ class IdentityPanel(ReportsWorkerErrors, Vertical):
             self.profile_id, self.report = profile_id, report
 
     def __init__(self, reader: StoreReader, profile_id: int | None, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.reader = reader
-        self.profile_id = profile_id
+        super().__init__(reader, profile_id, id=id)
         self.report: IdentityReport | None = None
-        self.read = asyncio.Event()  # set when the links of the profile shown have arrived
 
     def compose(self) -> ComposeResult:
         yield Static("", id="identity-warning", markup=False)
         yield Static("", id="identity-columns", classes="columns", markup=False)
         yield RowsList(self._line, identity=lambda r: (r.anonymous_id, r.user_id, r.at), empty="loading…", id="identity-list")
-
-    @property
-    def rows(self) -> RowsList:
-        return self.query_one("#identity-list", RowsList)
-
-    def on_mount(self) -> None:
-        if self.profile_id is not None:
-            self.load()
 
     def on_resize(self) -> None:
         self._draw_header()
@@ -106,28 +90,17 @@ class IdentityPanel(ReportsWorkerErrors, Vertical):
         width = self.rows.scrollable_content_region.width or self.size.width
         self.query_one("#identity-columns", Static).update(header_text(width, anonymous))
 
-    def show(self, profile_id: int) -> None:
-        """Another profile's links (the profile screen is reused)."""
-        self.clear()
-        self.profile_id = profile_id
-        self.load()
-
     def clear(self) -> None:
-        self.profile_id = None
+        super().clear()
         self.report = None
-        self.read.clear()
         self.query_one("#identity-warning", Static).update("")
-        self.rows.empty = "loading…"
-        self.rows.set_rows([], keep_cursor=False)
 
-    def load(self) -> None:
-        profile_id = self.profile_id
-        if profile_id is not None:
-            read_now(self, "identity", lambda: self.post_message(self.Loaded(profile_id, self.reader.identity(profile_id))))
+    def read_profile(self, profile_id: int) -> IdentityReport | None:
+        return self.reader.identity(profile_id)
 
     def on_identity_panel_loaded(self, message: Loaded) -> None:
-        if message.profile_id != self.profile_id:
-            return  # read for the profile shown before
+        if not self.is_current(message.profile_id):
+            return
         report = self.report = message.report
         self.query_one("#identity-warning", Static).update(
             warning_text(report, self.reader.settings.max_anon_ids) if report else Text("")
@@ -142,7 +115,7 @@ class IdentityPanel(ReportsWorkerErrors, Vertical):
         message.stop()
         row = self.rows.current
         if row is not None and row.event_id is not None:
-            self.post_message(self.OpenEvent(row.event_id))
+            self.open_event(row.event_id)
 
     def _line(self, row: IdentityLinkRow, width: int) -> Text:
         ident_w, origin_w, shared_w = _widths(width)

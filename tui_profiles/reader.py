@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 from .config import Settings
 from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
+from .domain.notes import Note
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
-from .domain.notes import Note
 from .store import actions, audit, changes, companies, feedback, goals, identity_links, identity_repair, notes, queries, retention
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry

@@ -1,4 +1,5 @@
-"""Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Feedback, Properties, Identity.
+"""Profile: who this is (header) and their journey in tabs: Overview (with the notes on the person), Sessions,
+Timeline, Feedback, Properties, Identity.
 
 The app keeps one ProfileScreen, built while nothing else happens (`prepare`), and shows each profile
 opened on it (`show`): composing, styling and laying out a new screen per open was most of the time an
@@ -36,6 +37,7 @@ from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
 from ..widgets.goals import GoalsBar
 from ..widgets.identity_panel import IdentityPanel
+from ..widgets.notes import NotesPanel
 from ..widgets.property_rows import PropertyRow, matching, property_line, property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.search_bar import SearchBar
@@ -46,6 +48,7 @@ from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .identity_repair import REPAIR_BINDINGS, IdentityRepair
 from .profile_actions import ACTION_BINDINGS, ProfileActions
+from .profile_notes import NOTE_BINDINGS, ProfileNotes
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
 from .visible import FollowsStore, in_view
@@ -61,7 +64,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
     TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
@@ -73,6 +76,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         Binding("o", "open_user", "Open user", show=False, tooltip="Open the user this anonymous profile signed in as",
                 id="profile.open_user"),
         *ACTION_BINDINGS,
+        *NOTE_BINDINGS,
         *REPAIR_BINDINGS,
     ]
 
@@ -116,6 +120,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                 yield SearchBar("/ filter top events and pages", id="top-search")
                 with Horizontal(id="tops"):
                     yield from top_lists("top-events", "top-pages")
+                    yield NotesPanel(self.reader, self.profile_id, id="notes")
                 yield ActivityChart(id="activity")
             for pane_id in TABS[1:]:
                 yield TabPane(TAB_TITLES[pane_id], id=pane_id)  # filled by `_build` when first shown
@@ -220,6 +225,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
             self.query_one(selector, RowsList).set_rows([], keep_cursor=False)
         self.query_one(ActivityChart).set_data((), 0, 0)
         self.query_one(GoalsBar).show(profile_id)
+        self.query_one(NotesPanel).show(profile_id)
         for bar in self.query(SearchBar).results(SearchBar):
             bar.clear()
         tabs = self.query_one(TabbedContent)
@@ -324,6 +330,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         # Tabs not shown yet for this profile have nothing to refresh: they read the store when first shown.
         self.load_profile()
         self.query_one(GoalsBar).reload()
+        self.query_one(NotesPanel).load()
         if "sessions" in self._read_tabs:
             self.load_sessions()
         if "timeline" in self._read_tabs:

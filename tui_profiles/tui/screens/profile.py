@@ -13,6 +13,7 @@ None until built.
 from __future__ import annotations
 
 import asyncio
+from datetime import tzinfo
 
 from rich.text import Text
 from textual import work
@@ -358,7 +359,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityR
         u = detail.user
         now = self.reader.now()
         tz = self.reader.clock.tz
-        live = now - u.last_seen < self.reader.settings.live_ms
+        live = not u.excluded and now - u.last_seen < self.reader.settings.live_ms  # excluded: out of "live now" too
         out = Text(no_wrap=True, end="")
         out.append_text(safe.text(u.display_name, style="bold"))
         out.append(f"  {u.kind}", style="bold" if u.kind == "identified" else "dim")
@@ -387,7 +388,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityR
         for label, value in (
             ("first seen", formatting.stamp(u.first_seen, tz)),
             ("last seen", f"{formatting.stamp(u.last_seen, tz)} ({formatting.ago(u.last_seen, now)})"),
-            ("signed up", formatting.day(detail.signed_up, tz)),
+            *_signed_up(detail, tz),
         ):
             out.append(f"{label} ", style="dim")
             out.append(value + "  ")
@@ -410,7 +411,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityR
     # -- rows ---------------------------------------------------------------------
     def _session_row(self, s: SessionRow, width: int) -> Text:
         tz = self.reader.clock.tz
-        live = self.reader.now() - s.end < self.reader.settings.live_ms
+        excluded = self.detail is not None and self.detail.user.excluded
+        live = not excluded and self.reader.now() - s.end < self.reader.settings.live_ms
         return columns_text(
             [
                 (Text(" "), 1),
@@ -479,6 +481,16 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityR
 
     def action_identity(self) -> None:
         self.query_one(TabbedContent).active = "identity"
+
+
+def _signed_up(detail: ProfileDetail, tz: tzinfo) -> list[tuple[str, str]]:
+    """A user's sign-up date, or their first day seen, said so, when the traits give none; an anonymous
+    profile never signed up (its first seen is beside it already)."""
+    if detail.user.kind != "identified":
+        return []
+    if detail.signed_up_known:
+        return [("signed up", formatting.day(detail.signed_up, tz))]
+    return [("signed up", f"{formatting.day(detail.user.first_seen, tz)} (first seen)")]
 
 
 def _session_header() -> Text:

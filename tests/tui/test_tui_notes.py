@@ -117,11 +117,19 @@ async def test_the_author_edits_and_deletes_their_note_and_not_someone_elses(sto
         assert stored_notes(store, "user-bob") == [("dana", "dana's note, edited\nsecond line"), ("sam", "sam's note")]
         assert notes_text(app)[0] == "dana · 2026-11-20 11:30 (edited)"
 
-        # sam's note: neither edited nor deleted, and the notification says why.
+        # sam's note: shown whole, read-only, neither edited nor deleted; the notification says why.
         await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, ProfileScreen)
         assert said.said[-1] == "This note is sam's: only its author can edit it (you are dana)."
+        assert isinstance(app.screen, NoteDialog) and app.screen.query_one(TextArea).read_only
+        assert "sam's note on Bob Stone" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog) and "Only sam can change this note." in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert stored_notes(store, "user-bob")[1] == ("sam", "sam's note")
         await pilot.press("delete")
         await pilot.pause()
         assert isinstance(app.screen, ProfileScreen)

@@ -1,6 +1,7 @@
 """The note dialog: several lines about a person, written (or edited) in a text area; ctrl+s saves, escape cancels.
 
-Returns the text as typed (the store trims it and refuses an empty note), or None when cancelled.
+Returns the text as typed (the store trims it and refuses an empty note), or None when cancelled. With
+`owner` set, it shows someone else's note whole, read-only: only its author may change it.
 """
 
 from __future__ import annotations
@@ -34,22 +35,33 @@ class NoteDialog(ModalScreen[str | None]):
     NoteDialog Button { margin-left: 2; }
     """
 
-    def __init__(self, display_name: str, text: str = "", *, editing: bool = False) -> None:
+    def __init__(self, display_name: str, text: str = "", *, editing: bool = False, owner: str | None = None) -> None:
         super().__init__()
         self.display_name = display_name
         self.initial = text
         self.editing = editing
+        self.owner = owner  # someone else's note: shown, not changed
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = Text("Edit your note on " if self.editing else "A note on ", style="bold") + safe.text(self.display_name, style="bold")
+            if self.owner is not None:
+                title = safe.text(self.owner, style="bold") + Text("'s note on ", style="bold") + safe.text(self.display_name, style="bold")
+                hint = Text(f"Only {safe.clean(self.owner)} can change it. escape closes.", style="dim")
+            else:
+                lead = "Edit your note on " if self.editing else "A note on "
+                title = Text(lead, style="bold") + safe.text(self.display_name, style="bold")
+                hint = Text("Everyone on this store sees it, with your name. ctrl+s saves, escape cancels.", style="dim")
             yield Static(title, markup=False)
-            yield Static(Text("Everyone on this store sees it, with your name. ctrl+s saves, escape cancels.", style="dim"), markup=False)
-            yield TextArea(self.initial, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+            yield Static(hint, markup=False)
+            # A TextArea shows its text as text (no markup); someone else's note has its control characters made visible.
+            shown = self.initial if self.owner is None else "\n".join(safe.lines(self.initial))
+            yield TextArea(shown, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                           read_only=self.owner is not None)  # fmt: skip
             yield Static("", id="note-error", markup=False)
             with Horizontal():
-                yield Button("Cancel", id="note-cancel")
-                yield Button("Save (ctrl+s)", variant="primary", id="note-save")
+                yield Button("Close" if self.owner is not None else "Cancel", id="note-cancel")
+                if self.owner is None:
+                    yield Button("Save (ctrl+s)", variant="primary", id="note-save")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -57,6 +69,9 @@ class NoteDialog(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
+        if self.owner is not None:
+            self.query_one("#note-error", Static).update(f"Only {safe.clean(self.owner)} can change this note.")
+            return
         text = self.query_one(TextArea).text
         if not text.strip():
             self.query_one("#note-error", Static).update("A note needs some text (escape cancels).")

@@ -1,4 +1,5 @@
-"""Notes from a profile: `n` writes one, `N` goes to the notes on the Overview, where `enter` edits and `delete` deletes one's own.
+"""Notes from a profile: `n` writes one, `N` goes to the notes on the Overview, where `enter` edits one's own (shows
+someone else's whole, read-only) and `delete` deletes one's own.
 
 A mixin for the profile screen (which has `reader`, `profile_id` and `detail`). Every store call runs in a
 thread worker; the answer comes back as a message. A note belongs to its author (settings.author): the
@@ -76,6 +77,8 @@ class ProfileNotes:
         if self._mine(note, "edit"):
             dialog = NoteDialog(self._who_noted(), note.text, editing=True)
             self.app.push_screen(dialog, lambda text: text and self._write_note("edit", profile_id, text, note.id))  # type: ignore[attr-defined]
+        else:
+            self.app.push_screen(NoteDialog(self._who_noted(), note.text, owner=note.author))  # type: ignore[attr-defined]
 
     def on_note_rows_delete_note(self, message: NoteRows.DeleteNote) -> None:
         message.stop()

@@ -12,7 +12,9 @@ import tempfile
 from pathlib import Path
 
 from tests.teams import build_teams_store, make_teams_app
+from tests.tui.notes_data import write_bob_notes
 from tests.tui.support import build_store, identity_journal, make_app, make_identity_app, settle
+from tui_profiles.config import Settings
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 SIZE = (120, 40)
@@ -61,6 +63,10 @@ async def main() -> None:
             url = build_store(Path("store"))
             for name, keys in SHOTS:
                 print(await shoot(url, name, keys))
+            noted = build_store(Path("notes"))
+            write_bob_notes(noted)
+            as_dana = lambda u: make_app(u, settings=Settings(db_url=u, author="dana"))  # noqa: E731
+            print(await shoot(noted, "profile-notes.svg", ("down", "enter", "N"), as_dana))
             identity = build_store(Path("identity"), identity_journal())
             print(await shoot(identity, "profile-identity.svg", ("enter", "i"), make_identity_app))
             phone = ("slash", *"is:anonymous anon-iphone-77e0", "enter", "enter", "tab", "tab")

@@ -1,6 +1,6 @@
-"""The command line's profile actions: export, exclude and include, delete (the right to erasure), link and unlink.
+"""The command line's profile actions: export, exclude and include, delete (the right to erasure), link and unlink, notes.
 
-Thin like cli.py: the work is in store/actions.py, store/identity_repair.py and ingest/export.py.
+Thin like cli.py: the work is in store/actions.py, store/identity_repair.py, store/notes.py and ingest/export.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli_common import EXIT_ERROR, EXIT_OK, CliError, emit_json, open_engine, open_reader, printable, profile_id
+from .cli_common import EXIT_ERROR, EXIT_OK, CliError, emit_json, iso, open_engine, open_reader, printable, profile_id
 from .config import Settings
 from .domain.clock import now_ms
 
@@ -40,6 +40,12 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--to", dest="user_id", required=True, metavar="USER_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_repair, action="link")
+
+    p = sub.add_parser("notes", help="the notes on a profile, newest first; --add writes one (as settings.author)")
+    p.add_argument("id")
+    p.add_argument("--add", metavar="TEXT", help="the note to add (several lines: quote them, or use $'...\\n...')")
+    p.add_argument("--json", action="store_true", help='a list of {"id", "author", "at", "text"}')
+    p.set_defaults(handler=cmd_notes)
 
     p = sub.add_parser("delete", help="erase a profile and everything it fed; its ids are never ingested again")
     p.add_argument("id")
@@ -89,6 +95,8 @@ def _confirm(plan: Any) -> None:
         mine = plan.profiles - 1
         print(f"That is {plan.profiles} profiles: the user and {mine} anonymous profile{'s' if mine > 1 else ''} of their own.",
               file=sys.stderr)
+    if plan.notes:
+        print(f"The {plan.notes} note{'s' if plan.notes > 1 else ''} written on this person go too.", file=sys.stderr)
     if plan.shared_ids:
         print(f"Shared with {', '.join(printable(u) for u in plan.shared_with)}, these anonymous ids stay, with their events: "
               f"{', '.join(printable(i) for i in plan.shared_ids)}", file=sys.stderr)  # fmt: skip
@@ -153,4 +161,36 @@ def cmd_repair(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{anon} unlinked from {user}: {report.events_moved} events left {user} (they stay on the anonymous profile)")
     else:
         print(f"{anon} linked to {user} by hand: {report.events_moved} events joined {user}")
+    return EXIT_OK
+
+
+def note_json(note: Any) -> dict[str, Any]:
+    return {"id": note.id, "author": note.author, "at": iso(note.at), "text": note.text}
+
+
+def cmd_notes(settings: Settings, args: argparse.Namespace) -> int:
+    from .domain.notes import NoteError
+    from .store import notes
+
+    engine = open_engine(settings, writer=args.add is not None)
+    with engine.connect() as conn:
+        pid = profile_id(conn, args.id)
+    if args.add is not None:
+        try:
+            with engine.begin() as conn:
+                notes.add_note(conn, pid, args.add, author=settings.author, now_ms=now_ms())
+        except NoteError as exc:
+            raise CliError(printable(str(exc))) from None
+    with engine.connect() as conn:
+        found = notes.notes_of(conn, pid)
+    if args.json:
+        emit_json([note_json(n) for n in found])
+        return EXIT_OK
+    if not found:
+        print(f"no notes on {printable(args.id)}")
+    for n in found:
+        edited = f" (edited {iso(n.edited_at)})" if n.edited_at is not None else ""
+        print(f"{iso(n.at)}  {printable(n.author)}{edited}")
+        for line in n.text.split("\n"):
+            print(f"  {printable(line)}")
     return EXIT_OK

@@ -17,9 +17,10 @@ from sqlalchemy.engine import Engine
 from .config import Settings
 from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
+from .domain.notes import Note
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
-from .store import actions, audit, changes, companies, feedback, goals, identity_links, identity_repair, queries, retention
+from .store import actions, audit, changes, companies, feedback, goals, identity_links, identity_repair, notes, queries, retention
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry
 from .store.companies import CompanyDetail, CompanyRow
@@ -300,6 +301,27 @@ class StoreReader:
     def feedback(self, profile_id: int) -> list[FeedbackItem]:
         with self.engine.connect() as conn:
             return feedback.feedback_of(conn, profile_id, settings=self.settings, newest_first=True)
+
+    # -- notes on a profile (these write; each names settings.author in the audit log) --
+    def notes(self, profile_id: int) -> list[Note]:
+        """The profile's notes, newest first."""
+        with self.engine.connect() as conn:
+            return notes.notes_of(conn, profile_id)
+
+    def add_note(self, profile_id: int, text: str) -> Note:
+        """Raises domain.notes.NoteError for an empty note or a profile that is gone."""
+        with self.engine.begin() as conn:
+            return notes.add_note(conn, profile_id, text, author=self.settings.author, now_ms=self.now())
+
+    def edit_note(self, note_id: int, text: str) -> Note:
+        """Raises NoteError when the note is gone or another person's, or the text is empty."""
+        with self.engine.begin() as conn:
+            return notes.edit_note(conn, note_id, text, author=self.settings.author, now_ms=self.now())
+
+    def delete_note(self, note_id: int) -> Note:
+        """Raises NoteError when the note is gone or another person's."""
+        with self.engine.begin() as conn:
+            return notes.delete_note(conn, note_id, author=self.settings.author, now_ms=self.now())
 
     # -- the audit log --------------------------------------------------------------
     def audit_log(self, limit: int | None = None) -> list[AuditEntry]:

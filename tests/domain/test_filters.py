@@ -410,12 +410,12 @@ ZOE = UserFacts(id="anon-zz", kind="anonymous", name="Zoë Ёлкина", city="
         ("email:~acme.org", False),
         ("plan:~r", True),
         ("employees:~25", False),  # numbers are not text
-        ("note:~%_", True),
-        ("note:~[x]", True),
-        ("note:~o'brien", True),
-        ('note:~"\\\\ \\"q"', True),
-        ("note:~%x", False),  # as a LIKE pattern it would match "[x]"
-        ("note:~_b", False),  # as a LIKE pattern it would match "O'Brien"
+        ('"note":~%_', True),  # a trait named like a reserved key is written quoted (note: is the notes)
+        ('"note":~[x]', True),
+        ("\"note\":~o'brien", True),
+        ('"note":~"\\\\ \\"q"', True),
+        ('"note":~%x', False),  # as a LIKE pattern it would match "[x]"
+        ('"note":~_b', False),  # as a LIKE pattern it would match "O'Brien"
         # set / not set
         ("plan:*", True),
         ("-plan:*", False),

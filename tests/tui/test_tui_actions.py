@@ -135,7 +135,9 @@ async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reve
         await pilot.press("x")
         await settle(pilot)
         assert profile.detail.user.excluded
-        assert "Bob Stone  identified  excluded  ● live" in screen_text(app)
+        header = screen_text(app).splitlines()[1]
+        # Excluded: out of "live now" too, so no live dot, though his last event is minutes old.
+        assert "Bob Stone  identified  excluded" in header and "live" not in header
         assert any(n.startswith("Bob Stone excluded") for n in notes.said)
         await pilot.press("escape")
         await settle(pilot)
@@ -145,6 +147,8 @@ async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reve
         text = screen_text(app)
         assert "● 1 live now" in text
         assert "Bob Stone" in text and "excluded, returning" in text
+        bob_line = next(line for line in text.splitlines() if "Bob Stone" in line)
+        assert not bob_line.lstrip().startswith("●")  # no live dot in the list either
         # Company figures leave him out too.
         await pilot.press("C")
         await settle(pilot)
@@ -158,6 +162,7 @@ async def test_exclude_marks_the_user_and_leaves_them_out_of_counts_include_reve
         await pilot.press("x")
         await settle(pilot)
         assert not app.screen.detail.user.excluded and "excluded" not in screen_text(app).splitlines()[1]
+        assert "● live" in screen_text(app).splitlines()[1]  # counted again: live again
         await pilot.press("escape")
         await settle(pilot)
         assert "● 2 live now" in screen_text(app)

@@ -38,6 +38,7 @@ from .filters import (
     Filter,
     IsSet,
     Not,
+    NoteText,
     Or,
     Search,
     Seen,
@@ -104,6 +105,7 @@ class UserFacts:
     session_count: int = 0
     event_count: int = 0
     events: tuple[UserEvent, ...] = ()
+    notes: tuple[str, ...] = ()  # the text of each note written on the user
 
 
 def evaluate(tree: Filter, user: UserFacts, now_ms: int) -> bool:
@@ -163,6 +165,8 @@ def evaluate(tree: Filter, user: UserFacts, now_ms: int) -> bool:
                 and (ev.path.startswith(path) if prefix else ev.path == path)
                 for ev in user.events
             )
+        case NoteText(text):
+            return any(text.lower() in note.lower() for note in user.notes)
     raise TypeError(f"not a filter node: {tree!r}")
 
 

@@ -8,7 +8,7 @@
 A `"` opens a quoted string only where a term, a value or a key name starts;
 inside quotes `\\"` and `\\\\` are escapes. Anywhere else `"`, `\\`, `%`, `_`,
 `'` and `[` are plain characters, stored as typed (the SQL compiler escapes).
-Reserved keys (is, tag, seen, first, sessions, events, did, visited and the
+Reserved keys (is, tag, seen, first, sessions, events, did, visited, note and the
 built-in fields) count only written bare and lowercase; a quoted key, and any
 dotted one, is a trait: `"tag":x`, `company.name:x`, `company."legal name":x`.
 
@@ -32,7 +32,7 @@ BUILTIN_FIELDS = ("id", "email", "name", "country", "city", "source", "company")
 STATES = ("live", "identified", "anonymous", "excluded")
 COUNT_FIELDS = ("sessions", "events")
 TIME_KEYS = {"seen": "last_seen", "first": "first_seen"}
-RESERVED_KEYS = frozenset(("is", "tag", "did", "visited", *TIME_KEYS, *COUNT_FIELDS, *BUILTIN_FIELDS))
+RESERVED_KEYS = frozenset(("is", "tag", "did", "visited", "note", *TIME_KEYS, *COUNT_FIELDS, *BUILTIN_FIELDS))
 UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 MAX_AGO_MS = 10_000 * 365 * UNIT_MS["d"]  # keeps `now - ago` far inside a 64-bit SQL integer
 _INT64 = 2**63
@@ -195,7 +195,14 @@ class Visited:
     prefix: bool = False
 
 
-Filter = Everything | And | Or | Not | Search | Field | Trait | State | Tag | Seen | Count | Did | Visited
+@dataclass(frozen=True, slots=True)
+class NoteText:
+    """`note:TEXT`: some note written on the user contains the text, ignoring case."""
+
+    text: str
+
+
+Filter = Everything | And | Or | Not | Search | Field | Trait | State | Tag | Seen | Count | Did | Visited | NoteText
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +381,8 @@ class _Parser:
             return self.did(label)
         if key == "visited":
             return self.page_path(label)
+        if key == "note":
+            return NoteText(self.value(label))
         if key in BUILTIN_FIELDS:
             return Field(key, self.test(label))
         return Trait(tuple(names), self.test(label))
@@ -538,6 +547,8 @@ def _describe_term(tree: Filter) -> str:
                 return "visited:*"
             bare = _bare_ok(path) and (prefix or not path.endswith("*"))
             return f"visited:{path if bare else _quote(path)}{'*' if prefix else ''}"
+        case NoteText(text):
+            return f"note:{text if _bare_ok(text) else _quote(text)}"
     raise ValueError(f"{tree!r} cannot be written in the filter language")
 
 
@@ -625,8 +636,8 @@ def terms_for_completion(query: str, cursor: int) -> tuple[str, str]:
         return "page", _unquote(value)
     if key == "did":
         return _did_completion(value)
-    if key in TIME_KEYS or key in COUNT_FIELDS or value.startswith(("<", ">")):
-        return "none", ""
+    if key in TIME_KEYS or key in COUNT_FIELDS or key == "note" or value.startswith(("<", ">")):
+        return "none", ""  # a note's words are not suggested: they are not a catalog of values
     return "value", _unquote(value.removeprefix("~"))
 
 

@@ -29,7 +29,7 @@ from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS, IDENTIFIED
 from . import audit, changes, company_upkeep, overrides, suppression
-from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, PROFILES, REJECTED
+from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, NOTES, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
 
@@ -122,6 +122,7 @@ class ErasurePlan:
     profiles: int = 1  # profiles erased: the person's and their own anonymous profiles
     shared_ids: tuple[str, ...] = ()  # anonymous ids the person shares with other users: they stay
     shared_with: tuple[str, ...] = ()  # those users, who keep their events
+    notes: int = 0  # notes on the person's profiles: they go too
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,7 @@ def erasure_plan(conn: Connection, profile_id: int) -> ErasurePlan | None:
         events=int(sum(per_profile.values())), other_profiles=tuple(ext for _, ext in others),
         other_events=int(sum(per_profile[pid] for pid, _ in others)), profiles=1 + len(person.anonymous_profiles),
         shared_ids=person.shared_ids, shared_with=person.shared_with if person.kind == IDENTIFIED else (),
+        notes=_count_notes(conn, _note_profiles(person)),
     )  # fmt: skip
 
 
@@ -206,18 +208,35 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         _forget_catalog(conn, "page", pages, EVENTS.c.path, EVENTS.c.type == PAGE)
         _forget_trait_keys(conn, trait_keys)
         rejected = _erase_quarantine(conn, ids)
+        # The person's profiles' notes, and those of any profile the erasure left empty (removed).
+        notes = _erase_notes(conn, _note_profiles(person) | removed)
         suppression.add(conn, ids, now_ms=now_ms)
         overrides.forget(conn, ids)
         redacted = audit.redact(conn, ids)
         audit.record(conn, author=author, action=audit.ERASE, target=audit.ERASED, at_ms=now_ms, detail={
             "events": plan.events, "profiles": len(removed), "ids": len(ids), "quarantined_lines": rejected,
             "other_profiles": len(plan.other_profiles), "other_events": plan.other_events, "audit_entries_redacted": redacted,
+            **({"notes": notes} if notes else {}),  # only when there were some: older entries read as before
         })  # fmt: skip
         changes.record(conn, touched - removed - {profile_id}, removed | {profile_id}, at_ms=now_ms)
     return ErasureReport(
         plan=plan, profiles_removed=len(removed), rejected_removed=rejected, companies_recomputed=tuple(sorted(groups)),
         touched_profiles=frozenset(touched), removed_profiles=frozenset(removed),
     )  # fmt: skip
+
+
+def _note_profiles(person: Person) -> set[int]:
+    """The profiles whose notes an erasure removes: the person's own; a shared id's anonymous profile stays, with its notes."""
+    return {person.profile_id, *person.anonymous_profiles}
+
+
+def _count_notes(conn: Connection, profile_ids: set[int]) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(NOTES).where(NOTES.c.profile_id.in_(sorted(profile_ids)))).scalar_one())
+
+
+def _erase_notes(conn: Connection, profile_ids: set[int]) -> int:
+    ids = sorted(profile_ids)
+    return sum(conn.execute(NOTES.delete().where(NOTES.c.profile_id.in_(ids[i : i + 500]))).rowcount or 0 for i in range(0, len(ids), 500))
 
 
 def take_writer_lock(conn: Connection) -> None:

@@ -13,6 +13,9 @@ never a change without its entry nor an entry for a change that rolled back. The
   delete_filter      target: the filter's name; detail: {"query"} it had
   link, unlink       for changes to identity links: target and detail as the caller sees fit,
                      e.g. target "anon-1 -> user-1"; erasure redacts them like any other entry
+  note_add, note_edit, note_delete
+                     target: the profile's id; detail: {"note": its number} (never its text, which
+                     may name the person: the note itself is erased with them)
 
 When a person is erased, every earlier entry that names one of their ids (in its target or its
 detail, as a whole token, the rule of store/suppression.py) keeps its time, author and action, and
@@ -37,7 +40,8 @@ from .models import AUDIT
 EXCLUDE, INCLUDE, ERASE = "exclude", "include", "erase"
 SAVE_FILTER, DELETE_FILTER = "save_filter", "delete_filter"
 LINK, UNLINK = "link", "unlink"
-ACTIONS = frozenset({EXCLUDE, INCLUDE, ERASE, SAVE_FILTER, DELETE_FILTER, LINK, UNLINK})
+NOTE_ADD, NOTE_EDIT, NOTE_DELETE = "note_add", "note_edit", "note_delete"
+ACTIONS = frozenset({EXCLUDE, INCLUDE, ERASE, SAVE_FILTER, DELETE_FILTER, LINK, UNLINK, NOTE_ADD, NOTE_EDIT, NOTE_DELETE})
 
 # What an entry names instead of a person who has been erased.
 ERASED = "(erased)"
@@ -84,8 +88,8 @@ def entries(conn: Connection, *, limit: int | None = None) -> list[AuditEntry]:
 
 # How a detail's keys read, first to last (the others follow, sorted): PostgreSQL's JSONB keeps keys in an
 # order of its own and SQLite in the written one, so both are put in this one.
-DETAIL_ORDER = ("query", "replaced", "events", "profiles", "ids", "quarantined_lines", "other_profiles", "other_events",
-                "audit_entries_redacted")  # fmt: skip
+DETAIL_ORDER = ("query", "replaced", "note", "events", "profiles", "ids", "quarantined_lines", "other_profiles", "other_events",
+                "audit_entries_redacted", "notes")  # fmt: skip
 
 
 def _ordered(detail: dict[str, Any]) -> dict[str, Any]:

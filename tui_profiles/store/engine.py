@@ -139,6 +139,7 @@ def _upgrade(conn: sa.Connection, version: int) -> None:
                     index.create(conn, checkfirst=True)
         if version == 4:
             _upgrade_to_4(conn)
+        # 5: the notes table, which create_all has just made (with its index): nothing to move.
         conn.execute(
             sa.update(models.Meta).where(models.Meta.key == "schema_version").values(value=str(version))
         )

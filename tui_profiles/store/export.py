@@ -1,4 +1,5 @@
-"""What a profile export holds, read from the store: a summary as labelled text, then every event, oldest first.
+"""What a profile export holds, read from the store: a summary as labelled text (the notes on the profile
+last, one `note` row each, newest first), then every event, oldest first.
 
 The file itself is written by ingest/export.py (file I/O stays out of store/).
 """
@@ -18,6 +19,7 @@ from ..config import Settings
 from ..domain.sessions import session_id
 from .feedback import page_of_message
 from .models import EVENTS, PROFILES, SESSIONS
+from .notes import notes_of
 from .queries import ProfileDetail, profile_detail, properties_of
 
 
@@ -49,7 +51,8 @@ def summary(conn: Connection, profile_id: int, *, settings: Settings, now_ms: in
     if detail is None:
         return None
     excluded = bool(conn.execute(sa.select(PROFILES.c.excluded).where(PROFILES.c.id == profile_id)).scalar())
-    return _summary_pairs(detail, excluded)
+    notes = [("note", f"{iso(n.at)} {n.author}: {n.text}") for n in notes_of(conn, profile_id)]
+    return _summary_pairs(detail, excluded) + notes
 
 
 def _summary_pairs(d: ProfileDetail, excluded: bool) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from ..domain import filters as f
 from ..domain.formats import GROUP, IDENTIFY, PAGE
 from ..domain.tags import IDENTITY_FLAGS
 from .identity_flags import flag_condition
-from .models import ANON_IDS, CATALOG, COMPANIES, EVENTS, PROFILES, SESSIONS
+from .models import ANON_IDS, CATALOG, COMPANIES, EVENTS, NOTES, PROFILES, SESSIONS
 
 TRUE = sa.true()
 FALSE = sa.false()
@@ -165,6 +165,8 @@ class _Compiler:
                 return self.did(event, where)
             case f.Visited(path, prefix):
                 return holders_of(self.visited_event(path, prefix))
+            case f.NoteText(text):
+                return PROFILES.c.id.in_(sa.select(NOTES.c.profile_id).where(self.contains(NOTES.c.text, text, nullable=False)))
         raise TypeError(f"not a filter node: {tree!r}")
 
     def visited_event(self, path: str, prefix: bool) -> ColumnElement[bool]:

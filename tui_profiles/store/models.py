@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4  # 2: companies, suppressed_ids, events(group_id, profile_id); 3: read indexes on profiles, sessions, page events
+SCHEMA_VERSION = 5  # 2: companies, suppressed_ids, events(group_id, profile_id); 3: read indexes on profiles, sessions, page events
 # 4: events.anon_profile_id (an anonymous profile keeps its merged history) and the indexes that carry it
+# 5: notes. A version of its own, unlike the audit and change logs: an older app could otherwise open the
+# store and erase a person while leaving their notes behind (it knows nothing of them).
 
 # JSON documents: JSONB on PostgreSQL (indexable, queryable), JSON text on SQLite.
 JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -297,6 +299,19 @@ class ChangeLogEntry(SQLModel, table=True):
     origin: str = ""  # the writing process (store/changes.py ORIGIN): an app skips what it wrote and announced itself
 
 
+class ProfileNote(SQLModel, table=True):
+    """A note a person wrote on a profile (store/notes.py): shared by everyone on the store, erased with the person."""
+
+    __tablename__ = "notes"
+    __table_args__ = (sa.Index("ix_notes_profile_created", "profile_id", "created_ms", "id"),)  # a profile's notes, newest first
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    author: str
+    created_ms: int = _ms()
+    updated_ms: int = _ms()
+    text: str
+
+
 # The Core tables the store's statements are written against: named once here, imported by every store module.
 META: sa.Table = Meta.__table__  # type: ignore[assignment]
 FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
@@ -314,3 +329,4 @@ AUDIT: sa.Table = AuditLogEntry.__table__  # type: ignore[assignment]
 OVERRIDES: sa.Table = IdentityOverride.__table__  # type: ignore[assignment]
 UNLINKED: sa.Table = UnlinkedLink.__table__  # type: ignore[assignment]
 CHANGES: sa.Table = ChangeLogEntry.__table__  # type: ignore[assignment]
+NOTES: sa.Table = ProfileNote.__table__  # type: ignore[assignment]

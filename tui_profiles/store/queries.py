@@ -110,6 +110,7 @@ class ProfileDetail:
     # For an anonymous profile: (user id, time of the first link to it), first first.
     merged_into: tuple[tuple[str, int], ...] = ()
     merged_into_profiles: tuple[int, ...] = ()  # the profile ids of those users (that still exist), in the same order
+    signed_up_known: bool = True  # False: no sign-up date in the traits, `signed_up` is first seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +297,7 @@ def profile_detail(conn: Connection, profile_id: int, *, settings: Settings, now
         top_pages=top_pages(conn, profile_id, limit=top) if top else (),
         linked_users=linked,
         merged_into=merged,
+        signed_up_known=_signed_up(traits, -1) != -1,
         merged_into_profiles=tuple(
             pid for u, _ in merged
             for pid in [conn.execute(sa.select(PROFILES.c.id).where(PROFILES.c.kind == IDENTIFIED, PROFILES.c.external_id == u)).scalar()]

@@ -36,6 +36,7 @@ from .screens.help import HelpScreen, Section
 from .screens.profile import ProfileScreen
 from .screens.session import SessionScreen
 from .screens.users import UsersScreen
+from .widgets.notes import NoteRows
 from .widgets.property_tree import PropertyTree
 from .widgets.search_bar import QueryInput
 from .widgets.virtual_list import VirtualList
@@ -311,6 +312,7 @@ def help_sections() -> list[Section]:
         ("Users", UsersScreen),
         ("Suggestions", QueryInput),
         ("Profile", ProfileScreen),
+        ("Notes", NoteRows),
         ("Session", SessionScreen),
         ("Event", EventScreen),
         ("Event tree", PropertyTree),

@@ -24,7 +24,7 @@ CACHE_S = 10.0  # how long a catalog answer is reused (the catalog only grows wh
 CACHE_SIZE = 256
 
 # The reserved keys, in the order they are offered; the built-in fields follow.
-RESERVED = ("is", "tag", "did", "visited", "seen", "first", "sessions", "events")
+RESERVED = ("is", "tag", "did", "visited", "seen", "first", "sessions", "events", "note")
 KEYS = RESERVED + tuple(key for key in filters.BUILTIN_FIELDS if key not in RESERVED)
 
 # (catalog kind, prefix) -> stored values starting with the prefix (any case), at most `limit`.

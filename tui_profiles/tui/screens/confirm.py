@@ -37,6 +37,8 @@ def plan_text(plan: ErasurePlan, display_name: str) -> Text:
     if plan.profiles > 1:
         mine = plan.profiles - 1
         out.append(f"\nThat is {plan.profiles} profiles: the user and {mine} anonymous profile{'s' if mine > 1 else ''} of their own.\n")
+    if plan.notes:
+        out.append(f"\nThe {formatting.count(plan.notes)} note{'s' if plan.notes > 1 else ''} written on this person go too.\n")
     if plan.shared_ids:
         out.append("\nShared with ", style="bold")
         out.append(", ".join(safe.clean(u) for u in plan.shared_with), style="bold")

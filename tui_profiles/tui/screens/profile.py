@@ -1,4 +1,5 @@
-"""Profile: who this is (header) and their journey in tabs: Overview, Sessions, Timeline, Feedback, Properties, Identity.
+"""Profile: who this is (header) and their journey in tabs: Overview (with the notes on the person), Sessions,
+Timeline, Feedback, Properties, Identity.
 
 The app keeps one ProfileScreen, built while nothing else happens (`prepare`), and shows each profile
 opened on it (`show`): composing, styling and laying out a new screen per open was most of the time an
@@ -12,6 +13,7 @@ None until built.
 from __future__ import annotations
 
 import asyncio
+from datetime import tzinfo
 
 from rich.text import Text
 from textual import work
@@ -36,6 +38,7 @@ from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
 from ..widgets.goals import GoalsBar
 from ..widgets.identity_panel import IdentityPanel
+from ..widgets.notes import NotesPanel
 from ..widgets.property_rows import PropertyRow, matching, property_line, property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.search_bar import SearchBar
@@ -46,6 +49,7 @@ from ..widgets.virtual_list import VirtualList, columns_text
 from ..workers import ReportsWorkerErrors, read_now
 from .identity_repair import REPAIR_BINDINGS, IdentityRepair
 from .profile_actions import ACTION_BINDINGS, ProfileActions
+from .profile_notes import NOTE_BINDINGS, ProfileNotes
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
 from .visible import FollowsStore, in_view
@@ -61,7 +65,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
     TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
@@ -73,6 +77,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         Binding("o", "open_user", "Open user", show=False, tooltip="Open the user this anonymous profile signed in as",
                 id="profile.open_user"),
         *ACTION_BINDINGS,
+        *NOTE_BINDINGS,
         *REPAIR_BINDINGS,
     ]
 
@@ -116,6 +121,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                 yield SearchBar("/ filter top events and pages", id="top-search")
                 with Horizontal(id="tops"):
                     yield from top_lists("top-events", "top-pages")
+                    yield NotesPanel(self.reader, self.profile_id, id="notes")
                 yield ActivityChart(id="activity")
             for pane_id in TABS[1:]:
                 yield TabPane(TAB_TITLES[pane_id], id=pane_id)  # filled by `_build` when first shown
@@ -220,6 +226,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
             self.query_one(selector, RowsList).set_rows([], keep_cursor=False)
         self.query_one(ActivityChart).set_data((), 0, 0)
         self.query_one(GoalsBar).show(profile_id)
+        self.query_one(NotesPanel).show(profile_id)
         for bar in self.query(SearchBar).results(SearchBar):
             bar.clear()
         tabs = self.query_one(TabbedContent)
@@ -324,6 +331,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         # Tabs not shown yet for this profile have nothing to refresh: they read the store when first shown.
         self.load_profile()
         self.query_one(GoalsBar).reload()
+        self.query_one(NotesPanel).load()
         if "sessions" in self._read_tabs:
             self.load_sessions()
         if "timeline" in self._read_tabs:
@@ -351,7 +359,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         u = detail.user
         now = self.reader.now()
         tz = self.reader.clock.tz
-        live = now - u.last_seen < self.reader.settings.live_ms
+        live = not u.excluded and now - u.last_seen < self.reader.settings.live_ms  # excluded: out of "live now" too
         out = Text(no_wrap=True, end="")
         out.append_text(safe.text(u.display_name, style="bold"))
         out.append(f"  {u.kind}", style="bold" if u.kind == "identified" else "dim")
@@ -380,7 +388,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         for label, value in (
             ("first seen", formatting.stamp(u.first_seen, tz)),
             ("last seen", f"{formatting.stamp(u.last_seen, tz)} ({formatting.ago(u.last_seen, now)})"),
-            ("signed up", formatting.day(detail.signed_up, tz)),
+            *_signed_up(detail, tz),
         ):
             out.append(f"{label} ", style="dim")
             out.append(value + "  ")
@@ -403,7 +411,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
     # -- rows ---------------------------------------------------------------------
     def _session_row(self, s: SessionRow, width: int) -> Text:
         tz = self.reader.clock.tz
-        live = self.reader.now() - s.end < self.reader.settings.live_ms
+        excluded = self.detail is not None and self.detail.user.excluded
+        live = not excluded and self.reader.now() - s.end < self.reader.settings.live_ms
         return columns_text(
             [
                 (Text(" "), 1),
@@ -472,6 +481,16 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
 
     def action_identity(self) -> None:
         self.query_one(TabbedContent).active = "identity"
+
+
+def _signed_up(detail: ProfileDetail, tz: tzinfo) -> list[tuple[str, str]]:
+    """A user's sign-up date, or their first day seen, said so, when the traits give none; an anonymous
+    profile never signed up (its first seen is beside it already)."""
+    if detail.user.kind != "identified":
+        return []
+    if detail.signed_up_known:
+        return [("signed up", formatting.day(detail.signed_up, tz))]
+    return [("signed up", f"{formatting.day(detail.user.first_seen, tz)} (first seen)")]
 
 
 def _session_header() -> Text:

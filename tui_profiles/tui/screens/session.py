@@ -40,10 +40,12 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
 
     class Loaded(Message, bubble=False):
         def __init__(
-            self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int
+            self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int,
+            goals: dict[int, tuple[str, ...]] | None = None, excluded: bool = False,
         ) -> None:
             super().__init__()
             self.generation, self.found, self.display_name, self.stepped = generation, found, display_name, stepped
+            self.goals, self.excluded = goals or {}, excluded
 
     def __init__(self, reader: StoreReader, profile_id: int | None, start: int = 0) -> None:
         super().__init__()
@@ -52,6 +54,8 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         self.start = start
         self.session: SessionRow | None = None
         self.display_name = ""
+        self.goals: dict[int, tuple[str, ...]] = {}  # event id -> the configured goals it completes, starred as in the timeline
+        self.excluded = False  # an excluded user shows no live dot: they are out of every count, "live now" too
         self._generation = 0
         self._stale = False
         self.shown = asyncio.Event()  # set once the session shown has its events drawn
@@ -95,9 +99,11 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
             found = self.reader.neighbour_session(profile_id, start, step)
         else:
             found = self.reader.session(profile_id, start)
-        user = self.reader.user(profile_id) if not self.display_name else None
+        user = self.reader.user(profile_id)
+        goals = self.reader.goal_tags(found[1]) if found is not None else {}
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(generation, found, user.display_name if user else None, stepped=step))
+            self.post_message(self.Loaded(generation, found, user.display_name if user else None, stepped=step, goals=goals,
+                                          excluded=user is not None and user.excluded))  # fmt: skip
 
     def on_session_screen_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
@@ -112,6 +118,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
                 self.query_one("#session-header", Static).update("This session no longer exists.", layout=False)
             return
         session, events = message.found
+        self.goals, self.excluded = message.goals, message.excluded
         moved = session.start != self.start or self.session is None
         self.session, self.start = session, session.start
         self.query_one(RowsList).set_rows(events, keep_cursor=not moved)
@@ -123,7 +130,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         if s is None:
             return
         tz = self.reader.clock.tz
-        live = self.reader.now() - s.end < self.reader.settings.live_ms
+        live = not self.excluded and self.reader.now() - s.end < self.reader.settings.live_ms
         out = Text(no_wrap=True, end="")
         out.append_text(safe.text(self.display_name, style="bold"))
         out.append("  session ", style="dim")
@@ -144,7 +151,8 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
 
     def _event_row(self, event: EventRow, width: int) -> Text:
         lead = formatting.offset(event.ts - (self.session.start if self.session else event.ts))
-        return event_line(event, width, lead=lead, goals=self.reader.settings.order_events, show_path=True)
+        return event_line(event, width, lead=lead, goals=self.reader.settings.order_events, show_path=True,
+                          met=self.goals.get(event.event_id, ()))  # fmt: skip
 
     # -- live ---------------------------------------------------------------------
     def concerns(self, touched: frozenset[int], removed: frozenset[int]) -> bool:

@@ -89,7 +89,8 @@ class UserList(WindowedList[UserQuery, UserRow]):
         if user is None:
             return None
         now = self.reader.now()
-        live = now - user.last_seen < self.reader.settings.live_ms  # re-evaluated on every draw: dots fade on time
+        # Re-evaluated on every draw: dots fade on time. An excluded user is out of every count, "live now" too: no dot.
+        live = not user.excluded and now - user.last_seen < self.reader.settings.live_ms
         lay = layout(width)
         tz = self.reader.clock.tz
         tags = [t for t in user.tags if t != "live"]  # the dot says it, and fades on time

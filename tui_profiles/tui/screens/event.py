@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 from ...reader import StoreReader
 from ...store.queries import EventDetail
 from .. import formatting, safe
+from ..broadcasts import broadcasts, hear_while_stacked
 from ..widgets.event_rows import badge, title
 from ..widgets.footer import Footer
 from ..widgets.property_tree import PropertyTree
@@ -61,7 +62,13 @@ class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#property-tree").focus()
+        hear_while_stacked(broadcasts(self).mask, self.mask_changed)
         self.fetch()
+
+    def mask_changed(self, _masked: bool) -> None:
+        """Masking went on or off: the event read already is drawn again (safe.py masks as it draws)."""
+        if self.detail is not None:
+            self.on_event_screen_loaded(self.Loaded(self.detail))
 
     @work(thread=True, exclusive=True, group="event", exit_on_error=False)
     def fetch(self) -> None:

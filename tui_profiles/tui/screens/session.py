@@ -125,7 +125,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         tz = self.reader.clock.tz
         live = self.reader.now() - s.end < self.reader.settings.live_ms
         out = Text(no_wrap=True, end="")
-        out.append_text(safe.text(self.display_name, style="bold"))
+        out.append_text(safe.person(self.display_name, style="bold"))
         out.append("  session ", style="dim")
         out.append(formatting.long_stamp(s.start, tz))
         out.append(" → ", style="dim")

@@ -54,7 +54,7 @@ def summary(properties: dict[str, Any], limit: int = 6) -> str:
     for key, value in properties.items():
         if key in _QUIET_KEYS or key.startswith("$"):
             continue
-        parts.append(f"{safe.clean(key)}={safe.scalar(value)}")
+        parts.append(f"{safe.clean(key)}={safe.scalar(value, key=key)}")
         if len(parts) >= limit:
             break
     return "  ".join(parts)

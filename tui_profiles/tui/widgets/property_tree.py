@@ -27,6 +27,7 @@ class PropertyTree(Tree[Any]):
 
     def set_document(self, document: dict[str, Any]) -> None:
         self.clear()
+        document = safe.document(document)  # masked by its keys while masking is on: shown and copied so
         _add_children(self.root, document)
         self.root.expand()
         if not document:

@@ -1,0 +1,176 @@
+"""Masking for screen sharing: with it on, no personal value of the demo data shows on any screen.
+
+The personal values are collected from the store the demo generator's history was ingested into
+(every email, name, phone number and IP address in the people's traits and the events' context and
+properties), not from a list written here; then every screen is opened with masking on and read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+
+from tests.tui.support import NOW, SIZE, Notes, build_store, make_app, screen_text, settle
+from tui_profiles.generator import generate
+from tui_profiles.store.engine import make_engine
+from tui_profiles.store.models import EVENTS, PROFILES
+from tui_profiles.tui import safe
+from tui_profiles.tui.app import ProfilesApp
+from tui_profiles.tui.screens.event import EventScreen
+from tui_profiles.tui.screens.profile import ProfileScreen
+from tui_profiles.tui.widgets.title_bar import MASKED
+
+# Where a person's own name is kept (a `name` elsewhere names an app, an OS, a product, a company).
+PERSON_PARENTS = {"traits", "$set", "$set_once", "person_properties", "set", "set_once"}
+CONTACT_KEYS = {"email", "phone", "ip", "$ip"}
+NAME_KEYS = {"name", "firstName", "lastName", "first_name", "last_name"}
+
+
+def personal_in(document: Any, parent: str = "traits") -> Iterator[str]:
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if isinstance(value, str) and value and (key in CONTACT_KEYS or (key in NAME_KEYS and parent in PERSON_PARENTS)):
+                yield value
+            elif isinstance(value, dict | list):
+                yield from personal_in(value, str(key))
+    elif isinstance(document, list):
+        for item in document:
+            yield from personal_in(item, parent)
+
+
+def personal_values(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            found: set[str] = set()
+            for (traits,) in conn.execute(sa.select(PROFILES.c.traits)):
+                found.update(personal_in(traits or {}))
+            for raw, traits in conn.execute(sa.select(EVENTS.c.raw, EVENTS.c.traits)):
+                found.update(personal_in(raw or {}, "root"))
+                found.update(personal_in(traits or {}))
+    finally:
+        engine.dispose()
+    # Each part of a name too ("Alice", "Martin"), as whole words; no value shorter than 3 characters.
+    words = {part for value in found if "@" not in value for part in value.split() if part.isalpha()}
+    return {v for v in found | words if len(v) >= 3}
+
+
+def leaks(text: str, values: set[str]) -> list[str]:
+    return sorted(v for v in values if re.search(rf"(?<![\w.@]){re.escape(v)}(?![\w@])", text))
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, set[str]]:
+    folder = tmp_path_factory.mktemp("masking")
+    generate(folder / "history", events=1500, users=60, days=10, seed=7, end_ms=NOW, bad_lines=False)
+    url = f"sqlite:///{folder}/store.db"
+    from tests.tui.support import ingest
+
+    ingest(url, sorted((folder / "history").rglob("*.jsonl*")))
+    values = personal_values(url)
+    assert any("@" in v for v in values) and any(re.fullmatch(r"[\d.]+", v) for v in values)  # emails and IPs, at least
+    return url, values
+
+
+def profiles_to_read(url: str) -> list[int]:
+    """A user with a phone, one with a company, the busiest, and an anonymous visitor."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(PROFILES.c.id, PROFILES.c.kind, PROFILES.c.traits, PROFILES.c.event_count)).all()
+    finally:
+        engine.dispose()
+    users = [r for r in rows if r.kind == "identified"]
+    with_phone = next(r.id for r in users if "phone" in (r.traits or {}))
+    with_company = next(r.id for r in users if "company" in (r.traits or {}))
+    busiest = max(users, key=lambda r: r.event_count).id
+    anonymous = next(r.id for r in rows if r.kind == "anonymous")
+    return list(dict.fromkeys((with_phone, with_company, busiest, anonymous)))
+
+
+async def read_screen(pilot: Pilot, seen: dict[str, str], name: str) -> None:
+    await settle(pilot)
+    await pilot.pause()
+    text = screen_text(pilot.app)
+    assert MASKED.strip() in text, f"{name}: the top line does not say MASKED"
+    seen[name] = text
+
+
+async def test_no_personal_value_of_the_demo_shows_on_any_screen_while_masked(demo_store: tuple[str, set[str]]) -> None:
+    url, values = demo_store
+    app = make_app(url, mask=True)
+    seen: dict[str, str] = {}
+    notes = Notes()
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
+        await read_screen(pilot, seen, "users")
+        for pid in profiles_to_read(url):
+            app.open_profile(pid)
+            await settle(pilot)
+            for tab in ProfileScreen.TABS:
+                app.screen.query_one("TabbedContent").active = tab  # type: ignore[attr-defined]
+                await read_screen(pilot, seen, f"profile {pid} {tab}")
+            await pilot.press("e")  # the export dialog
+            await read_screen(pilot, seen, f"profile {pid} export dialog")
+            await pilot.press("escape")
+            await pilot.press("D")  # the erase confirmation
+            await read_screen(pilot, seen, f"profile {pid} erase dialog")
+            await pilot.press("escape")
+            await settle(pilot)
+            profile = app.screen
+            assert isinstance(profile, ProfileScreen)
+            sessions = app.reader.sessions(pid)
+            if sessions:
+                app.open_session(pid, sessions[0].start)
+                await read_screen(pilot, seen, f"session of {pid}")
+                app.pop_screen()
+            # The newest events and the identify that set the traits, if any.
+            events = app.reader.timeline_page(pid, before=None, limit=400)
+            picked = events[:3] + [e for e in events if e.type == "identify"][:1]
+            for event in picked:
+                app.open_event(event.event_id)
+                await settle(pilot)
+                for tab in EventScreen.TABS:
+                    app.screen.query_one("TabbedContent").active = tab  # type: ignore[attr-defined]
+                    await read_screen(pilot, seen, f"event {event.event_id} {tab}")
+                app.pop_screen()
+            if profile.detail is not None and profile.detail.companies:
+                await pilot.press("c")
+                await read_screen(pilot, seen, f"company of {pid}")
+                app.pop_screen()
+            app.pop_screen()
+            await settle(pilot)
+        app.open_companies()
+        await read_screen(pilot, seen, "companies")
+        app.pop_screen()
+        app.open_cohorts()
+        await read_screen(pilot, seen, "cohorts")
+        app.pop_screen()
+        app.open_audit()
+        await read_screen(pilot, seen, "audit")
+        app.pop_screen()
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        seen["palette"] = screen_text(app)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("e")  # users whose name or email holds an e
+        await settle(pilot)
+        await pilot.pause(0.5)
+        seen["palette, e typed"] = screen_text(app)
+        assert "•••" in seen["palette, e typed"]
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("M")  # and off again: the same list shows who they are
+        await settle(pilot)
+        assert leaks(screen_text(app), values) and MASKED.strip() not in screen_text(app)
+    found = {name: leaks(text, values) for name, text in seen.items()}
+    assert {name: shown for name, shown in found.items() if shown} == {}
+    assert not leaks("\n".join(notes.said), values)
+    assert "•••" in seen["users"]  # masked, not left out

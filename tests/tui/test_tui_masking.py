@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
-from tests.tui.support import NOW, SIZE, Notes, build_store, make_app, screen_text, settle
+from tests.tui.support import NOW, SIZE, Notes, build_store, keys, make_app, screen_text, settle
 from tui_profiles.generator import generate
 from tui_profiles.store.engine import make_engine
 from tui_profiles.store.models import EVENTS, PROFILES
@@ -174,3 +174,116 @@ async def test_no_personal_value_of_the_demo_shows_on_any_screen_while_masked(de
     assert {name: shown for name, shown in found.items() if shown} == {}
     assert not leaks("\n".join(notes.said), values)
     assert "•••" in seen["users"]  # masked, not left out
+
+
+# -- M on each screen: masked at once, shown again at the next M -----------------------------------
+ALICE = ("Alice Martin", "alice@acme.com")
+IDENTIFY = ("enter", "tab", "tab", *["down"] * 7, "enter")  # Alice's timeline, down to the identify
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return build_store(tmp_path / "store")
+
+
+async def _toggle_here(pilot: Pilot, *shown: str) -> None:
+    """On the current screen: the values show; after M they do not and the top line says MASKED; after M again they do."""
+    app = pilot.app
+    await settle(pilot)
+    before = screen_text(app)
+    assert all(value in before for value in shown), before
+    assert MASKED.strip() not in before
+    await pilot.press("M")
+    await settle(pilot)
+    masked = screen_text(app)
+    assert not [value for value in shown if value in masked], masked
+    assert MASKED.strip() in masked and "•••" in masked
+    await pilot.press("M")
+    await settle(pilot)
+    again = screen_text(app)
+    assert all(value in again for value in shown) and MASKED.strip() not in again
+
+
+@pytest.mark.parametrize(
+    ("presses", "shown"),
+    [
+        ((), ("Alice Martin", "Bob Stone")),  # the user list
+        (("enter",), ALICE),  # profile header and overview
+        (("enter", "tab", "tab"), ("Alice Martin",)),  # the timeline, under the header
+        (("enter", "shift+tab", "shift+tab"), (*ALICE, "Alice")),  # properties
+        (("enter", "i"), ALICE),  # identity
+        (("enter", "tab", "down", "enter"), ("Alice Martin",)),  # a session
+        ((*IDENTIFY,), ("alice@acme.com",)),  # the event that set her traits
+        ((*IDENTIFY, "tab", "tab"), ("alice@acme.com",)),  # its raw JSON
+        (("enter", "c"), ("Alice Martin",)),  # Alice's company, Acme, with her among its users
+    ],
+)
+async def test_m_masks_what_is_on_screen_and_shows_it_again(url: str, presses: tuple[str, ...], shown: tuple[str, ...]) -> None:
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in presses:
+            await pilot.press(key)
+            await settle(pilot)
+        await _toggle_here(pilot, *shown)
+
+
+async def test_m_is_not_taken_above_a_dialog_and_the_dialog_opens_masked(url: str) -> None:
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        assert "Alice Martin" in screen_text(app)
+        await pilot.press("M")  # typed into the dialog's field, not a toggle
+        await settle(pilot)
+        assert not app.masked and "Alice Martin" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("M", "D")
+        await settle(pilot)
+        assert "Erase A••• M•••" in screen_text(app)
+
+
+async def test_the_app_starts_masked_when_asked(url: str) -> None:
+    app = make_app(url, mask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert text.splitlines()[0].lstrip().startswith("MASKED") and "A••• M•••" in text and "Alice Martin" not in text
+    assert safe.masking() is None  # a closed app leaves the process unmasked
+
+
+def test_mask_from_the_command_line_reaches_the_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tui_profiles import cli
+    from tui_profiles.tui import app as app_module
+
+    opened: dict[str, Any] = {}
+    monkeypatch.setattr(app_module, "run_app", lambda settings, inbox=None, *, mask=False: opened.update(mask=mask) or 0)
+    url = build_store(tmp_path / "store")
+    assert cli.main(["--db", url, "--mask"]) == 0 and opened == {"mask": True}
+    assert cli.main(["--db", url]) == 0 and opened == {"mask": False}
+
+
+# -- snapshots of the main screens, masked ------------------------------------------------------------
+@pytest.fixture
+def masked_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProfilesApp:
+    monkeypatch.chdir(tmp_path)
+    return make_app(build_store(Path("store")), mask=True)
+
+
+@pytest.mark.parametrize(
+    "presses",
+    [
+        pytest.param((), id="users"),
+        pytest.param(("enter",), id="profile_overview"),
+        pytest.param(("enter", "tab", "tab"), id="timeline"),
+        pytest.param(("enter", "shift+tab", "shift+tab"), id="properties"),
+        pytest.param(("enter", "tab", "down", "enter"), id="session"),
+        pytest.param((*IDENTIFY, "tab", "tab"), id="event_raw"),
+        pytest.param(("enter", "i"), id="identity"),
+    ],
+)
+def test_masked_screen(masked_app: ProfilesApp, snap_compare, presses: tuple[str, ...]) -> None:  # noqa: ANN001
+    assert snap_compare(masked_app, terminal_size=SIZE, run_before=keys(*presses))

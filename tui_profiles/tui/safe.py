@@ -104,18 +104,20 @@ def content(raw: Any, *, key: str = "") -> Content:
     return Content(clean(raw, key=key))
 
 
-def person_name(raw: Any) -> str:
+def person_name(raw: Any, *, is_name: bool = True) -> str:
     """A person's name or what stands for it (a display name: the name, else the email, else the id), cleaned.
 
-    While masking is on: a name as initials, an email masked, an opaque id as it is."""
+    While masking is on: a name (`is_name`: the display name is the person's name) as initials; an
+    email masked as in any text; an id as it is (`anon-alice` is no name)."""
     masker = _masker
-    cleaned = visible(raw)
-    return cleaned if masker is None else masker.name(cleaned)
+    if masker is None or not is_name:
+        return clean(raw)
+    return masker.name(visible(raw))
 
 
-def person(raw: Any, style: str = "") -> Text:
+def person(raw: Any, style: str = "", *, is_name: bool = True) -> Text:
     """`person_name` as a `Text`."""
-    return Text(person_name(raw), style=style, no_wrap=True, end="")
+    return Text(person_name(raw, is_name=is_name), style=style, no_wrap=True, end="")
 
 
 def document(value: Any, *, key: str = "") -> Any:

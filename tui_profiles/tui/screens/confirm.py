@@ -23,7 +23,7 @@ IDS_SHOWN = 8
 def plan_text(plan: ErasurePlan, display_name: str) -> Text:
     out = Text()
     out.append("Erase ", style="bold")
-    out.append_text(safe.person(display_name, style="bold"))
+    out.append_text(safe.text(display_name, style="bold"))
     out.append(f" ({plan.kind}) for good?\n\n", style="bold")
     out.append("This removes ")
     out.append(f"{formatting.count(plan.events)} events", style="bold")

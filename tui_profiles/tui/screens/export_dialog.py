@@ -76,7 +76,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = Text("Export ", style="bold") + safe.person(self.display_name, style="bold")
+            title = Text("Export ", style="bold") + safe.text(self.display_name, style="bold")
             yield Static(title, markup=False)
             yield Static(
                 Text("Every event of this profile, to this file (replaced if it exists). Enter writes it; tab: the format.", style="dim"),

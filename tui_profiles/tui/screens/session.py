@@ -40,10 +40,12 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
 
     class Loaded(Message, bubble=False):
         def __init__(
-            self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int
+            self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int,
+            is_name: bool = False,
         ) -> None:
             super().__init__()
             self.generation, self.found, self.display_name, self.stepped = generation, found, display_name, stepped
+            self.is_name = is_name  # the display name is the person's name (not their email or an id): masked as one
 
     def __init__(self, reader: StoreReader, profile_id: int | None, start: int = 0) -> None:
         super().__init__()
@@ -52,6 +54,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         self.start = start
         self.session: SessionRow | None = None
         self.display_name = ""
+        self.display_is_name = False
         self._generation = 0
         self._stale = False
         self.shown = asyncio.Event()  # set once the session shown has its events drawn
@@ -97,13 +100,14 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
             found = self.reader.session(profile_id, start)
         user = self.reader.user(profile_id) if not self.display_name else None
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(generation, found, user.display_name if user else None, stepped=step))
+            name = user.display_name if user else None
+            self.post_message(self.Loaded(generation, found, name, stepped=step, is_name=bool(user and user.name)))
 
     def on_session_screen_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return
         if message.display_name:
-            self.display_name = message.display_name
+            self.display_name, self.display_is_name = message.display_name, message.is_name
         self.shown.set()
         if message.found is None:
             if message.stepped:
@@ -125,7 +129,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         tz = self.reader.clock.tz
         live = self.reader.now() - s.end < self.reader.settings.live_ms
         out = Text(no_wrap=True, end="")
-        out.append_text(safe.person(self.display_name, style="bold"))
+        out.append_text(safe.person(self.display_name, style="bold", is_name=self.display_is_name))
         out.append("  session ", style="dim")
         out.append(formatting.long_stamp(s.start, tz))
         out.append(" → ", style="dim")

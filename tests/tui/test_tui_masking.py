@@ -287,3 +287,25 @@ def masked_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProfilesApp:
 )
 def test_masked_screen(masked_app: ProfilesApp, snap_compare, presses: tuple[str, ...]) -> None:  # noqa: ANN001
     assert snap_compare(masked_app, terminal_size=SIZE, run_before=keys(*presses))
+
+
+async def test_an_export_from_the_app_while_masked_holds_no_personal_value(
+    demo_store: tuple[str, set[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    url, values = demo_store
+    monkeypatch.chdir(tmp_path)  # the export dialog's default folder
+    app = make_app(url, mask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for n, pid in enumerate(profiles_to_read(url)):
+            app.open_profile(pid)
+            await settle(pilot)
+            await pilot.press("e", "ctrl+u", *f"p{n}.{'csv' if n % 2 == 0 else 'jsonl'}", "enter")
+            await settle(pilot)
+            app.pop_screen()
+            await settle(pilot)
+    files = sorted(tmp_path.glob("p*.*"))
+    assert len(files) == len(profiles_to_read(url))
+    written = {path.name: path.read_text(encoding="utf-8-sig") for path in files}
+    assert written["p0.csv"] and written["p1.jsonl"]
+    assert {name: leaks(text, values) for name, text in written.items() if leaks(text, values)} == {}

@@ -309,3 +309,28 @@ async def test_an_export_from_the_app_while_masked_holds_no_personal_value(
     written = {path.name: path.read_text(encoding="utf-8-sig") for path in files}
     assert written["p0.csv"] and written["p1.jsonl"]
     assert {name: leaks(text, values) for name, text in written.items() if leaks(text, values)} == {}
+
+
+async def test_copies_from_the_event_screen_are_masked_while_masking_is_on(url: str) -> None:
+    app = make_app(url, mask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in (*IDENTIFY, "tab", "tab"):
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.press("y")  # the raw JSON
+        assert '"email": "a•••@a•••.com"' in app.clipboard and "alice@acme.com" not in app.clipboard
+        await pilot.press("shift+tab", "shift+tab")
+        await settle(pilot)
+        tree = app.screen.query_one("#property-tree")
+        tree.focus()
+        for _ in range(30):  # down to the email
+            node = tree.cursor_node  # type: ignore[attr-defined]
+            if node is not None and node.data and node.data[0] == "email":
+                break
+            await pilot.press("down")
+        await pilot.press("c")
+        assert app.clipboard == "a•••@a•••.com"
+        await pilot.press("M", "y")  # shown again: copied as stored
+        await settle(pilot)
+        assert "alice@acme.com" in app.clipboard

@@ -70,7 +70,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         Binding("p", "cycle_period", "Period", id="period"),
         Binding("C", "open_companies", "Companies", id="companies"),
         Binding("R", "open_cohorts", "Cohorts", id="cohorts"),
-        Binding("M", "toggle_mask", "Mask", show=False, id="mask",
+        Binding("M", "toggle_mask", "Mask personal data", show=False, id="mask",
                 tooltip="Mask personal data on every screen (emails, names, phones, IPs) for screen sharing; again to show it"),
         Binding("ctrl+p", "command_palette", "Jump to user", key_display="ctrl+p", show=False, priority=True, id="palette"),
     ]

@@ -76,12 +76,15 @@ def test_values_are_masked_by_key_recursively() -> None:
     }  # fmt: skip
     assert m.value("traits", traits) == {
         "email": "a•••@a•••.com", "name": "A••• M•••", "firstName": "A•••", "phone": "+•-•••-•••-••••", "plan": "pro",
-        "zip": "•••", "address": {"street": "H•••", "city": "B•••"}, "company": {"name": "Acme", "plan": "team"},
+        "zip": "•••", "address": {"street": "H•••", "city": "Berlin"}, "company": {"name": "Acme", "plan": "team"},
         "context": {"os": {"name": "iOS"}, "ip": "•.•.•.•", "app": {"name": "Shop"}}, "friends": [{"name": "B••• S•••"}],
         "note": "mail me at c•••@s•••.example", "newsletter": True, "missing": None,
     }  # fmt: skip
     assert m.value("email", "alice@acme.com") == "a•••@a•••.com"
     assert m.value("company", {"name": "Acme"}) == {"name": "Acme"}
+    assert m.value("shipping_address", "1 Long Lane, London") == "1•••"
+    assert m.value("billingAddress", {"line1": "1 Long Lane", "postal_code": "E1 6AN", "country": "GB"}) == {
+        "line1": "1•••", "postal_code": "E•••", "country": "GB"}
     assert traits["email"] == "alice@acme.com"  # the input is left as it was
 
 

@@ -6,7 +6,7 @@ as they are. `value(key, v)` masks a trait or property wholesale when its key sa
 (`email`, `firstName`, `phone_number`, `$ip`, `address`...), recursing into dicts and lists.
 
 What stays readable, on purpose: opaque ids (`usr_…`, uuids; an id that is an email is masked as
-one), company names, city, country, locale and time zone (support needs them, they name no one),
+one), company names, city, country (in an address too), locale and time zone (support needs them, they name no one),
 and the keys themselves. The first letter of a masked word stays, so a list can still be told apart.
 """
 
@@ -42,7 +42,7 @@ PERSONAL_KEYS = frozenset(
         "email", "emailaddress", "mail", "phone", "phonenumber", "mobile", "mobilenumber", "tel", "telephone", "fax",
         "name", "firstname", "lastname", "fullname", "middlename", "givenname", "familyname", "surname",
         "displayname", "username", "nickname", "maidenname",
-        "address", "street", "streetaddress", "address1", "address2", "addressline1", "addressline2", "postalcode",
+        "address", "street", "streetaddress", "address1", "address2", "addressline1", "addressline2", "line1", "line2", "postalcode",
         "zip", "zipcode", "postcode",
         "ip", "ipaddress", "clientip", "remoteaddr", "xforwardedfor",
         "birthday", "birthdate", "dateofbirth", "dob", "ssn", "taxid", "passport",
@@ -50,7 +50,7 @@ PERSONAL_KEYS = frozenset(
     }
 )  # fmt: skip
 # Suffixes that make a compound key personal (`billing_email`, `contactPhone`, `user_ip`).
-PERSONAL_SUFFIXES = ("email", "emailaddress", "phone", "phonenumber", "firstname", "lastname", "fullname", "ipaddress")
+PERSONAL_SUFFIXES = ("email", "phone", "phonenumber", "firstname", "lastname", "fullname", "address")
 # Under these, `name` is a thing's name, not a person's (context.os.name, products[].name, company.name).
 NAMED_THINGS = frozenset(
     {
@@ -148,9 +148,9 @@ class Masker:
         personal = normal in PERSONAL_KEYS or (len(normal) > 5 and normal.endswith(PERSONAL_SUFFIXES))
         if personal and named_thing and normal == "name":
             personal = False
-        if personal:
+        if personal and not (isinstance(value, dict) and normal.endswith("address")):
             return self._whole(normal, value)
-        if isinstance(value, dict):
+        if isinstance(value, dict):  # an address as a dict: its street, zip, lines masked; its city and country kept
             inside = normal in _NAMED_THINGS
             return {k: self._value(normal_key(str(k)), v, named_thing=inside) for k, v in value.items()}
         if isinstance(value, list | tuple):

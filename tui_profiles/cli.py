@@ -108,8 +108,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "watch":
         return cmd_watch(settings, args.dir)
     if command == "demo":
-        return cmd_demo(settings, mask=args.mask)
-    return cmd_app(settings, inbox=args.inbox, mask=args.mask)
+        return cmd_demo(settings, mask=args.mask or settings.mask)
+    return cmd_app(settings, inbox=args.inbox, mask=args.mask or settings.mask)
 
 
 # -- commands ------------------------------------------------------------------

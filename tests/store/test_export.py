@@ -172,7 +172,8 @@ def test_the_export_command(db_url, tmp_path):
 def test_a_masked_export_holds_no_personal_value(db_url, tmp_path):
     """`tui-profiles --mask export`, as the app's export while masking is on: emails, names, phones and IPs masked."""
     lines = [
-        {"type": "identify", "userId": "u-1", "anonymousId": "zoe.quinn@home.example", "messageId": "p0", "timestamp": "2024-03-04T09:00:00Z",
+        {"type": "identify", "userId": "u-1", "anonymousId": "zoe.quinn@home.example", "messageId": "p0",
+         "timestamp": "2024-03-04T09:00:00Z",
          "traits": {"name": "Zoe Quinn", "email": "zoe@work.example", "phone": "+44 20 7946 0958", "plan": "pro",
                     "address": {"street": "1 Long Lane", "city": "London"}},
          "context": {"ip": "203.0.113.7", "library": {"name": "analytics.js", "version": "2.11.1"}}},

@@ -262,8 +262,14 @@ def test_mask_from_the_command_line_reaches_the_app(monkeypatch: pytest.MonkeyPa
     opened: dict[str, Any] = {}
     monkeypatch.setattr(app_module, "run_app", lambda settings, inbox=None, *, mask=False: opened.update(mask=mask) or 0)
     url = build_store(tmp_path / "store")
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    monkeypatch.setenv("TUI_PROFILES_CONFIG", str(config))
+    monkeypatch.delenv("TUI_PROFILES_MASK", raising=False)
     assert cli.main(["--db", url, "--mask"]) == 0 and opened == {"mask": True}
     assert cli.main(["--db", url]) == 0 and opened == {"mask": False}
+    config.write_text("mask = true\n")  # the setting: masked without the flag
+    assert cli.main(["--db", url]) == 0 and opened == {"mask": True}
 
 
 # -- snapshots of the main screens, masked ------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_profiles.domain.masking import MASKER, Masker, is_personal_key, mask_email
+from tui_profiles.domain.masking import MASKER, Masker, is_personal_key, mask_email, properties_key
 
 m = Masker()
 
@@ -86,6 +86,18 @@ def test_values_are_masked_by_key_recursively() -> None:
     assert m.value("billingAddress", {"line1": "1 Long Lane", "postal_code": "E1 6AN", "country": "GB"}) == {
         "line1": "1•••", "postal_code": "E•••", "country": "GB"}
     assert traits["email"] == "alice@acme.com"  # the input is left as it was
+
+
+def test_an_events_own_name_is_a_persons_only_in_traits() -> None:
+    page = {"name": "Pricing", "title": "Pricing", "contact_email": "sales@acme.com", "user": {"name": "Alice Martin"}}
+    assert m.value(properties_key("page"), page) == {
+        "name": "Pricing", "title": "Pricing", "contact_email": "s•••@a•••.com", "user": {"name": "A••• M•••"}}
+    assert m.value(properties_key("identify"), {"name": "Alice Martin"}) == {"name": "A••• M•••"}
+    assert m.value(properties_key("group"), {"name": "Acme", "email": "it@acme.com"}) == {"name": "Acme", "email": "i•••@a•••.com"}
+    raw = {"type": "identify", "traits": {"name": "Alice Martin"}, "properties": {"name": "Home"},
+           "context": {"traits": {"firstName": "Alice"}, "app": {"name": "Shop"}, "ip": "10.0.0.1"}}
+    assert m.value("", raw) == {"type": "identify", "traits": {"name": "A••• M•••"}, "properties": {"name": "Home"},
+                                "context": {"traits": {"firstName": "A•••"}, "app": {"name": "Shop"}, "ip": "••.•.•.•"}}
 
 
 def test_mask_email_keeps_the_top_level_domain_only() -> None:

@@ -64,6 +64,13 @@ _NAME_KEYS = frozenset({"name", "displayname", "fullname", "firstname", "lastnam
                         "familyname", "surname", "nickname", "maidenname", "username"})  # fmt: skip
 
 
+def properties_key(event_type: str) -> str:
+    """What an event's own properties are, as the key to mask them under: an identify's are a person's traits
+    (their `name` is the person's), a group's a company's, any other event's describe a thing (a page's or a
+    product's `name` names no one)."""
+    return {"identify": "traits", "group": "group"}.get(event_type, "properties")
+
+
 def normal_key(key: str) -> str:
     """`first_name`, `firstName`, `First Name`, `$first-name` -> `firstname`."""
     return "".join(ch for ch in key.lower() if ch.isalnum())

@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy.engine import Engine
 
 from ..config import Settings
-from ..domain.masking import Masker
+from ..domain.masking import Masker, properties_key
 from ..store import export as store_export
 from ..store.export import ExportEvent, as_json_text, iso
 
@@ -102,7 +102,7 @@ def masked_events(events: Iterable[ExportEvent], mask: Masker) -> Iterator[Expor
     for e in events:
         yield dataclasses.replace(
             e, name=mask.text(e.name) if e.name else e.name, page=mask.text(e.page) if e.page else e.page,
-            properties=mask.value("", e.properties), raw=mask.value("", e.raw),
+            properties=mask.value(properties_key(e.type), e.properties), raw=mask.value("", e.raw),
         )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...domain.masking import properties_key
 from ...reader import StoreReader
 from ...store.queries import EventDetail
 from .. import formatting, safe
@@ -84,8 +85,8 @@ class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
         self.detail = detail
         self.raw_json = safe.to_json(detail.raw, indent=True)
         self.query_one("#event-header", Static).update(self._header(detail))
-        self.query_one("#property-tree", PropertyTree).set_document(detail.row.properties)
-        self.query_one("#context-tree", PropertyTree).set_document(detail.context)
+        self.query_one("#property-tree", PropertyTree).set_document(detail.row.properties, key=properties_key(detail.row.type))
+        self.query_one("#context-tree", PropertyTree).set_document(detail.context, key="context")
         self.query_one("#raw-lines", RowsList).set_rows(safe.lines(self.raw_json), keep_cursor=False)
 
     def _header(self, d: EventDetail) -> Text:

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
+from ...domain.masking import properties_key
 from ...store.queries import EventRow, SessionRow
 from .. import formatting, safe
 from .virtual_list import columns_text
@@ -54,7 +55,7 @@ def summary(properties: dict[str, Any], limit: int = 6) -> str:
     for key, value in properties.items():
         if key in _QUIET_KEYS or key.startswith("$"):
             continue
-        parts.append(f"{safe.clean(key)}={safe.scalar(value, key=key)}")
+        parts.append(f"{safe.clean(key)}={safe.scalar(value)}")
         if len(parts) >= limit:
             break
     return "  ".join(parts)
@@ -83,7 +84,7 @@ def event_line(
     name_w, path_w, details_w = _widths(width, show_path)
     source = Text(event.source or "", style="dim")
     path = safe.text(event.path or "", style="blue") if event.type != "page" else Text("")
-    details = Text(summary(event.properties), style="dim")
+    details = Text(summary(safe.document(event.properties, key=properties_key(event.type))), style="dim")
     if met:
         details = Text("★ " + ", ".join(safe.clean(g) for g in met) + "  ", style="bold yellow") + details
     row = columns_text(

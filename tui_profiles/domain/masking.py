@@ -6,8 +6,9 @@ as they are. `value(key, v)` masks a trait or property wholesale when its key sa
 (`email`, `firstName`, `phone_number`, `$ip`, `address`...), recursing into dicts and lists.
 
 What stays readable, on purpose: opaque ids (`usr_…`, uuids; an id that is an email is masked as
-one), company names, city, country (in an address too), locale and time zone (support needs them, they name no one),
-and the keys themselves. The first letter of a masked word stays, so a list can still be told apart.
+one), company names, city, country (in an address too), locale and time zone (support needs them,
+they name no one), and the keys themselves. The first letter of a masked word stays, so a list can
+still be told apart.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ PERSONAL_KEYS = frozenset(
         "latitude", "longitude", "lat", "lon", "lng", "geoiplatitude", "geoiplongitude",
     }
 )  # fmt: skip
-# Suffixes that make a compound key personal (`billing_email`, `contactPhone`, `user_ip`).
+# Suffixes that make a compound key personal (`billing_email`, `contactPhone`, `shipping_address`).
 PERSONAL_SUFFIXES = ("email", "phone", "phonenumber", "firstname", "lastname", "fullname", "address")
 # Under these, `name` is a thing's name, not a person's (context.os.name, products[].name, company.name).
 NAMED_THINGS = frozenset(

@@ -31,6 +31,7 @@ SHOTS: list[tuple[str, tuple[str, ...]]] = [
     ("event.svg", ("enter", "tab", "tab", *["down"] * 5, "enter")),
     ("help.svg", ("question_mark",)),
     ("hostile-timeline.svg", ("down", "down", "enter", "tab", "tab")),
+    ("profile-masked.svg", ("M", "enter", "shift+tab", "shift+tab")),  # masking for screen sharing
 ]
 # The same, on the store of tests/teams.py (companies, saved filters, survey answers, goals).
 TEAM_SHOTS: list[tuple[str, tuple[str, ...]]] = [

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", help="store URL (sqlite:///path or postgresql+psycopg://...); wins over TUI_PROFILES_DB and config.toml")
     parser.add_argument("--inbox", type=Path, help="watch this folder for event files while the app is open")
+    parser.add_argument("--mask", action="store_true", help="open the app (or demo) with personal data masked, for screen sharing")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("ingest", help="read event files or folders into the store")
@@ -107,8 +108,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "watch":
         return cmd_watch(settings, args.dir)
     if command == "demo":
-        return cmd_demo(settings)
-    return cmd_app(settings, inbox=args.inbox)
+        return cmd_demo(settings, mask=args.mask or settings.mask)
+    return cmd_app(settings, inbox=args.inbox, mask=args.mask or settings.mask)
 
 
 # -- commands ------------------------------------------------------------------
@@ -264,15 +265,15 @@ def cmd_watch(settings: Settings, folder: Path) -> int:
     return run_watch(engine, settings, folder)
 
 
-def cmd_demo(settings: Settings) -> int:
+def cmd_demo(settings: Settings, *, mask: bool = False) -> int:
     try:
         from .demo import run_demo
     except ImportError:
         raise CliError("the demo is not available in this build") from None
-    return run_demo(settings)
+    return run_demo(settings, mask=mask)
 
 
-def cmd_app(settings: Settings, *, inbox: Path | None) -> int:
+def cmd_app(settings: Settings, *, inbox: Path | None, mask: bool = False) -> int:
     if inbox is not None and not inbox.is_dir():
         raise CliError(f"no such folder: {inbox}")
     try:
@@ -280,4 +281,4 @@ def cmd_app(settings: Settings, *, inbox: Path | None) -> int:
     except ImportError:
         raise CliError("the app is not available in this build; see `tui-profiles --help`") from None
     open_engine(settings)  # one clear line if the store cannot be opened, before the screen takes over
-    return run_app(settings, inbox=inbox)
+    return run_app(settings, inbox=inbox, mask=mask)

@@ -13,6 +13,7 @@ from typing import Any
 from .cli_common import EXIT_ERROR, EXIT_OK, CliError, emit_json, iso, open_engine, open_reader, printable, profile_id
 from .config import Settings
 from .domain.clock import now_ms
+from .domain.masking import MASKER
 
 
 def add_parsers(sub: Any) -> None:
@@ -63,7 +64,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     with reader.engine.connect() as conn:
         pid = profile_id(conn, args.id)
     try:
-        written = reader.export_profile(pid, out, fmt)
+        # `tui-profiles --mask export ...`: masked as the app would while sharing a screen.
+        written = reader.export_profile(pid, out, fmt, mask=MASKER if getattr(args, "mask", False) else None)
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     if written is None:

@@ -61,6 +61,8 @@ class Settings:
     blocked_ids: tuple[str, ...] = ()
     #: A profile with more anonymous ids than this is tagged `too_many_ids`: a tracking bug merging strangers.
     max_anon_ids: int = 100
+    #: Open the app with personal data masked, for screen sharing (`M` toggles it; `--mask` also turns it on).
+    mask: bool = False
 
     def with_db(self, url: str | None) -> "Settings":
         return replace(self, db_url=url) if url else self

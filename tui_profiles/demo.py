@@ -151,7 +151,7 @@ class DemoFeeder:
             self._stop.wait(self.interval_s)
 
 
-def run_demo(settings: Settings, *, stop: threading.Event | None = None) -> int:
+def run_demo(settings: Settings, *, stop: threading.Event | None = None, mask: bool = False) -> int:
     """Prepare the demo folder, start the feeder, open the app on the demo store; stop the feeder after.
 
     Without the app in this build, the watcher runs headless instead (until
@@ -165,7 +165,7 @@ def run_demo(settings: Settings, *, stop: threading.Event | None = None) -> int:
                         per_minute=VISITORS_PER_MINUTE)  # fmt: skip
     feeder.start()
     try:
-        return _open(demo_settings, paths.inbox, stop or threading.Event())
+        return _open(demo_settings, paths.inbox, stop or threading.Event(), mask=mask)
     finally:
         feeder.stop()
 
@@ -175,11 +175,11 @@ def _has(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def _open(settings: Settings, inbox: Path, stop: threading.Event) -> int:
+def _open(settings: Settings, inbox: Path, stop: threading.Event, *, mask: bool = False) -> int:
     if _has("tui_profiles.tui.app"):
         from .tui.app import run_app
 
-        return run_app(settings, inbox=inbox)
+        return run_app(settings, inbox=inbox, mask=mask)
     from .store.engine import make_engine
 
     engine = make_engine(settings.db_url, writer=True)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from .config import Settings
 from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
+from .domain.masking import Masker
 from .domain.notes import Note
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .ingest import export
@@ -347,9 +348,9 @@ class StoreReader:
         return StoreFollower(self.engine, on_changes, on_status=on_status, start=start, skip_origin=changes.ORIGIN)
 
     # -- profile actions (these write; each names settings.author in the audit log) --
-    def export_profile(self, profile_id: int, path: Path, fmt: str) -> int | None:
-        """Write the profile's export file; the number of events written, None if the profile is gone."""
-        return export.export_profile(self.engine, profile_id, path, fmt=fmt, settings=self.settings, now_ms=self.now())
+    def export_profile(self, profile_id: int, path: Path, fmt: str, *, mask: Masker | None = None) -> int | None:
+        """Write the profile's export file (personal values masked with `mask`); how many events, None if the profile is gone."""
+        return export.export_profile(self.engine, profile_id, path, fmt=fmt, settings=self.settings, now_ms=self.now(), mask=mask)
 
     def set_excluded(self, profile_id: int, excluded: bool) -> int:
         """How many profiles were excluded (the person's own anonymous ones too); 0 if there is no such profile."""

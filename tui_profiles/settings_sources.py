@@ -39,6 +39,15 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def _true_or_false(value: Any) -> Any:
+    # Pydantic would read 1, "yes" or "on" as true: say true or false (the variable: also 1 or 0).
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    if not isinstance(value, bool):
+        raise ValueError()
+    return value
+
+
 def _blank_is_unset(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -134,6 +143,10 @@ class KeptSettings(BaseSettings):
         ge=1,
         description="A profile with more anonymous ids than this is tagged `too_many_ids`: usually a tracking bug merged strangers.",
     )
+    mask: Annotated[bool, BeforeValidator(_true_or_false), Expect("true or false")] = Field(
+        Settings.mask,
+        description="Open the app with personal data masked, for screen sharing (M toggles it; --mask also turns it on).",
+    )
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, **_: Any) -> tuple[Any, ...]:
@@ -199,6 +212,7 @@ class LoadedSettings:
             author=kept.author or default_author(),
             blocked_ids=kept.blocked_ids,
             max_anon_ids=kept.max_anon_ids,
+            mask=kept.mask,
         )
 
 

@@ -55,6 +55,7 @@ def test_config_prints_each_setting_and_where_it_came_from(config):
         "db": "sqlite:///from-the-command-line.db", "session_gap_minutes": 45, "live_minutes": 5, "longtime_days": 60,
         "order_events": ["Order Completed", "Refund Issued"], "batch_size": 5000, "goals": {"Saw pricing": "visited:/pricing"},
         "feedback_events": ["Survey Responded", "survey sent"], "author": "dana", "blocked_ids": [], "max_anon_ids": 100,
+        "mask": False,
     }  # fmt: skip
 
 
@@ -77,6 +78,7 @@ def test_config_json_names_the_source_of_each_value(config):
         "author": ("default", None),
         "blocked_ids": ("default", None),
         "max_anon_ids": ("default", None),
+        "mask": ("default", None),
     }
     assert settings["goals"]["value"] == {"Signed Up": "Signed Up"} and settings["db"]["value"] == "sqlite:///from-the-file.db"
     assert settings["session_gap_minutes"]["env"] == "TUI_PROFILES_SESSION_GAP_MINUTES"

@@ -64,6 +64,7 @@ feedback_events = ["NPS"]
 author = "dana@support"
 blocked_ids = ["kiosk", "00000000-0000-0000-0000-000000000000"]
 max_anon_ids = 20
+mask = true
 
 [goals]
 "Saw pricing" = "visited:/pricing"
@@ -82,6 +83,7 @@ max_anon_ids = 20
         author="dana@support",
         blocked_ids=("kiosk", "00000000-0000-0000-0000-000000000000"),
         max_anon_ids=20,
+        mask=True,
     )
     assert list(loaded.settings().goals) == ["Saw pricing", "Signed up"]  # the file's order is the order shown
     assert {loaded.source_of(name) for name in SETTING_NAMES} == {Source("file", str(path))}
@@ -176,7 +178,9 @@ BAD_FILE_VALUES = [
     ("max_anon_ids = 0", "setting max_anon_ids in {path}: expected a whole number of anonymous ids (1 or more), got 0"),
     ("max_anon_ids = true", "setting max_anon_ids in {path}: expected a whole number of anonymous ids (1 or more), got true"),
     ("colour = 'blue'", "unknown setting colour in {path} (the settings are db, session_gap_minutes, live_minutes, longtime_days, "
-                        "order_events, batch_size, goals, feedback_events, author, blocked_ids, max_anon_ids)"),
+                        "order_events, batch_size, goals, feedback_events, author, blocked_ids, max_anon_ids, mask)"),
+    ("mask = 1", "setting mask in {path}: expected true or false, got 1"),
+    ('mask = "yes"', 'setting mask in {path}: expected true or false, got "yes"'),
     ('batch_size = 10\nlive_minutes = = 3\n', "{path}:2:16: not valid TOML: Invalid value"),
     ("[goals\n", "{path}:1:7: not valid TOML: Expected ']' at the end of a table declaration"),
 ]  # fmt: skip

@@ -106,7 +106,7 @@ def test_run_demo_opens_the_app_on_the_demo_store_and_inbox(small_demo: DemoPath
 
     seen = {}
 
-    def fake_run_app(settings: Settings, inbox: Path | None = None) -> int:
+    def fake_run_app(settings: Settings, inbox: Path | None = None, *, mask: bool = False) -> int:
         seen.update(url=settings.db_url, inbox=inbox, feeding=bool(feeder_threads()))
         return 0
 

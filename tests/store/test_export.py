@@ -167,3 +167,32 @@ def test_the_export_command(db_url, tmp_path):
     assert run.returncode == 1 and "no profile" in run.stderr and not (tmp_path / "n.csv").exists()
     run = cli("export", HOSTILE_ID, "--out", str(tmp_path / "missing" / "p.csv"), db=db_url)
     assert run.returncode == 1 and "no such folder" in run.stderr
+
+
+def test_a_masked_export_holds_no_personal_value(db_url, tmp_path):
+    """`tui-profiles --mask export`, as the app's export while masking is on: emails, names, phones and IPs masked."""
+    lines = [
+        {"type": "identify", "userId": "u-1", "anonymousId": "zoe.quinn@home.example", "messageId": "p0",
+         "timestamp": "2024-03-04T09:00:00Z",
+         "traits": {"name": "Zoe Quinn", "email": "zoe@work.example", "phone": "+44 20 7946 0958", "plan": "pro",
+                    "address": {"street": "1 Long Lane", "city": "London"}},
+         "context": {"ip": "203.0.113.7", "library": {"name": "analytics.js", "version": "2.11.1"}}},
+        {"type": "track", "userId": "u-1", "event": "Invite Sent", "messageId": "p1", "timestamp": "2024-03-04T09:01:00Z",
+         "properties": {"invitee_email": "max@other.example", "note": "call me on +1 (555) 010-9999", "count": 3},
+         "context": {"ip": "2001:db8::7"}},
+    ]  # fmt: skip
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    ingest(db_url, [tmp_path / "p.jsonl"])
+    personal = ["zoe.quinn@home.example", "Zoe Quinn", "Zoe", "Quinn", "zoe@work.example", "7946", "Long Lane", "203.0.113.7",
+                "2001:db8::7", "max@other.example", "010-9999"]  # fmt: skip
+    for name in ("m.csv", "m.jsonl"):
+        run = cli("--mask", "export", "u-1", "--out", str(tmp_path / name), db=db_url)
+        assert run.returncode == 0, run.stderr
+        written = (tmp_path / name).read_text(encoding="utf-8-sig")
+        assert [value for value in personal if value in written] == []
+        assert "z•••@w•••.example" in written and "Invite Sent" in written and "2024-03-04" in written
+    assert "analytics.js" in written  # the JSONL's context keeps what names no one
+    summary = dict(r for r in read_csv(tmp_path / "m.csv")[1:3])
+    assert summary == {"id": "u-1", "kind": "identified"}  # an opaque id stays
+    run = cli("export", "u-1", "--out", str(tmp_path / "plain.csv"), db=db_url)  # without --mask: as stored
+    assert "Zoe Quinn" in (tmp_path / "plain.csv").read_text(encoding="utf-8-sig")

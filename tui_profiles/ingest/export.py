@@ -8,20 +8,25 @@ export never leaves half a file under the name asked for.
 CSV: every field quoted; a cell starting with `=`, `+`, `-`, `@`, tab or carriage
 return gets a leading `'` so no spreadsheet runs it as a formula (OWASP CSV
 injection); UTF-8 with a byte-order mark, which spreadsheets need to read UTF-8.
+
+With a masker (the app's screen-sharing mask is on), personal values are masked in both
+formats, as on screen: the summary, every event's properties and its raw message.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
 from sqlalchemy.engine import Engine
 
 from ..config import Settings
+from ..domain.masking import Masker, properties_key
 from ..store import export as store_export
 from ..store.export import ExportEvent, as_json_text, iso
 
@@ -81,10 +86,37 @@ def write_export(path: Path, fmt: str, summary: Iterable[tuple[str, str]], event
     return n
 
 
-def export_profile(engine: Engine, profile_id: int, path: Path, *, fmt: str, settings: Settings, now_ms: int) -> int | None:
-    """Export one profile to a file (the CLI's `export` and the profile screen's key); None if there is no such profile."""
+def masked_summary(summary: Iterable[tuple[str, str]], mask: Masker) -> list[tuple[str, str]]:
+    """The summary block with personal values masked: by label (`name`, `email`), traits by their keys, the rest as text."""
+    out = []
+    for label, value in summary:
+        if label == "traits" and value:
+            value = as_json_text(mask.value("", orjson.loads(value)))
+        else:
+            value = str(mask.value(label, value))
+        out.append((label, value))
+    return out
+
+
+def masked_events(events: Iterable[ExportEvent], mask: Masker) -> Iterator[ExportEvent]:
+    for e in events:
+        yield dataclasses.replace(
+            e, name=mask.text(e.name) if e.name else e.name, page=mask.text(e.page) if e.page else e.page,
+            properties=mask.value(properties_key(e.type), e.properties), raw=mask.value("", e.raw),
+        )  # fmt: skip
+
+
+def export_profile(
+    engine: Engine, profile_id: int, path: Path, *, fmt: str, settings: Settings, now_ms: int, mask: Masker | None = None,
+) -> int | None:  # fmt: skip
+    """Export one profile to a file (the CLI's `export` and the profile screen's key); None if there is no such profile.
+
+    `mask`: personal values masked (the app's screen-sharing mask is on)."""
     with engine.connect() as conn:
         pairs = store_export.summary(conn, profile_id, settings=settings, now_ms=now_ms)
         if pairs is None:
             return None
-        return write_export(path, fmt, pairs, store_export.events(conn, profile_id))
+        events: Iterable[ExportEvent] = store_export.events(conn, profile_id)
+        if mask is not None:
+            pairs, events = masked_summary(pairs, mask), masked_events(events, mask)
+        return write_export(path, fmt, pairs, events)

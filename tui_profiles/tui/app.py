@@ -21,7 +21,7 @@ from ..domain.clock import Clock
 from ..domain.periods import DEFAULT_PERIOD, PERIODS
 from ..reader import StoreReader
 from ..store.changes import Changes
-from . import textual_compat
+from . import safe, textual_compat
 from .broadcasts import Broadcasts
 from .commands import UserJumpProvider
 from .company_commands import CompanyJumpProvider
@@ -71,10 +71,13 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         Binding("p", "cycle_period", "Period", id="period"),
         Binding("C", "open_companies", "Companies", id="companies"),
         Binding("R", "open_cohorts", "Cohorts", id="cohorts"),
+        Binding("M", "toggle_mask", "Mask personal data", show=False, id="mask",
+                tooltip="Mask personal data on every screen (emails, names, phones, IPs) for screen sharing; again to show it"),
         Binding("ctrl+p", "command_palette", "Jump to user", key_display="ctrl+p", show=False, priority=True, id="palette"),
     ]
 
     period: reactive[str] = reactive(DEFAULT_PERIOD)
+    masked: reactive[bool] = reactive(False, init=False)  # personal data masked on every screen (`M`, `--mask`)
 
     def __init__(
         self,
@@ -85,13 +88,16 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         after_prepare: Callable[[], object] | None = None,
         follow: bool = True,
         follow_from: int | None = None,
+        mask: bool = False,
     ) -> None:
         """`after_prepare` runs once the profile and session screens are built: `run_app` freezes the
         collector's view of the heap there (`gc.freeze`); tests leave the process as it was.
 
         `follow`: hear of what other processes store (a separate `watch`, an `ingest`, another agent's
         exclude or erase) through the store's change log, from entry `follow_from` (read before the
-        app's first read; None: when the follower starts)."""
+        app's first read; None: when the follower starts).
+
+        `mask`: start with personal data masked (`tui-profiles --mask`)."""
         super().__init__()
         self.reader = reader
         self.inbox = inbox
@@ -105,6 +111,8 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         self._session_screen: SessionScreen | None = None  # likewise
         self.after_prepare = after_prepare
         self.broadcasts = Broadcasts(self)  # the period and store changes, to the screens in the stack
+        self.set_reactive(ProfilesApp.masked, mask)
+        safe.set_masking(mask)  # before any screen draws (workers build rows in threads: the state is safe's)
 
     def on_mount(self) -> None:
         # No animations: the tabs' underline glided for 0.3 s, 18 repaints of the screen, over the next keys.
@@ -120,6 +128,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
 
     def on_unmount(self) -> None:
         self.stop_watching.set()
+        safe.set_masking(False)  # the process may open another app (tests do)
 
     async def action_quit(self) -> None:
         self.stop_watching.set()  # the watcher's thread must not keep the process alive
@@ -228,7 +237,7 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         if action == "cycle_period":
             # The period applies to the user list, a profile's overview and a company's figures only.
             return isinstance(self.screen, (UsersScreen, ProfileScreen, CompanyScreen))
-        if action in ("open_companies", "open_cohorts"):
+        if action in ("open_companies", "open_cohorts", "toggle_mask"):
             return not isinstance(self.screen, ModalScreen)  # not from above the help or a confirmation
         return True
 
@@ -241,6 +250,15 @@ class ProfilesApp(ReportsWorkerErrors, App[int]):
         # screen registers on the app (`self.watch(self.app, "period", ...)`): that is only dropped when
         # the period next changes, and until then it keeps every closed screen in memory.
         self.broadcasts.period.publish(period)
+
+    def action_toggle_mask(self) -> None:
+        self.masked = not self.masked
+
+    def watch_masked(self, masked: bool) -> None:
+        # Not from above a dialog (check_action): a dialog is drawn once, masked or not as it opens.
+        safe.set_masking(masked)
+        self.broadcasts.mask.publish(masked)  # each screen in the stack draws what it shows again
+        self.notify("Personal data masked (M shows it)" if masked else "Personal data shown (M masks it)", markup=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -342,15 +360,15 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-def run_app(settings: Settings, inbox: Path | None = None) -> int:
-    """Open the app on the store in `settings`, watching `inbox` if given; the exit code."""
+def run_app(settings: Settings, inbox: Path | None = None, *, mask: bool = False) -> int:
+    """Open the app on the store in `settings`, watching `inbox` if given, personal data masked if `mask`; the exit code."""
     from ..domain.clock import now_ms  # honours TUI_PROFILES_NOW, the pinned time of demos
     from ..store.engine import make_engine
 
     reader = StoreReader(make_engine(settings.db_url), settings, Clock(now=now_ms))
     tune_process()
     # Read before the first screen reads the store: a change committed after it is heard.
-    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap, follow_from=reader.change_position())
+    app = ProfilesApp(reader, inbox=inbox, after_prepare=freeze_heap, follow_from=reader.change_position(), mask=mask)
     try:
         result = app.run()
     finally:

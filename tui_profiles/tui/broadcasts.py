@@ -1,4 +1,4 @@
-"""What the app tells the screens in its stack: the period changed, the store changed (Textual Signals).
+"""What the app tells the screens in its stack: the period changed, the store changed, masking went on or off (Textual Signals).
 
 The app publishes; a screen hears while it is in the app's screen stack (an installed screen the app
 keeps for later hears nothing until it is shown again, which reads afresh anyway). The callback runs
@@ -32,6 +32,8 @@ class Broadcasts:
         # What the title bars say about the store's connection: "" while it is fine.
         self.connection: Signal[str] = Signal(app, "store-connection")
         self.connection_note = ""
+        # Masking for screen sharing went on (True) or off: what is on screen is drawn again.
+        self.mask: Signal[bool] = Signal(app, "mask")
 
 
 class _Broadcasting(Protocol):

@@ -45,7 +45,7 @@ def _prompt(user: UserRow, query: str) -> Text:
     details = [user.kind, safe.clean(user.id)]
     if user.email and user.email != user.display_name:
         details.append(safe.clean(user.email))
-    return two_line_prompt(user.display_name, query, "  ·  ".join(details))
+    return two_line_prompt(safe.person_name(user.display_name, is_name=bool(user.name)), query, "  ·  ".join(details))
 
 
 class UserJumpProvider(Provider):
@@ -62,7 +62,7 @@ class UserJumpProvider(Provider):
         for user in await self._users(""):
             yield DiscoveryHit(
                 _prompt(user, ""), partial(self._open, user.profile_id),
-                text=safe.clean(user.display_name),
+                text=safe.person_name(user.display_name, is_name=bool(user.name)),
             )
 
     async def search(self, query: str) -> Hits:
@@ -76,7 +76,7 @@ class UserJumpProvider(Provider):
             score = 1.0 if exact else 0.9 - rank / (2 * LIMIT)
             yield Hit(
                 score, _prompt(user, query), partial(self._open, user.profile_id),
-                text=safe.clean(user.display_name),
+                text=safe.person_name(user.display_name, is_name=bool(user.name)),
             )
 
 

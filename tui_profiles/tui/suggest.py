@@ -104,7 +104,9 @@ def _starting(options: Sequence[str], prefix: str) -> list[str]:
 
 def _stored(lookup: Lookup, kind: str, prefix: str) -> list[str]:
     """Catalog values that can be shown and typed as they are: one holding a control, bidi or
-    invisible character could not be typed, and would not be shown literally, so it is left out."""
+    invisible character could not be typed, and would not be shown literally, so it is left out. So is one
+    that masking would change (a page path holding an email, while masking is on): taking it would type
+    the personal data into the search bar."""
     return [value for value in lookup(kind, prefix) if value and safe.clean(value) == value]
 
 

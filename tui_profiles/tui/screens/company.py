@@ -160,7 +160,7 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         out.append(f"{formatting.stamp(c.last_seen, tz)} ({formatting.ago(c.last_seen, self.reader.now())})")
         out.append("\n")
         out.append("traits ", style="dim")
-        rows = property_rows(detail.traits)
+        rows = property_rows(detail.traits, key="company")
         if not rows:
             out.append("none", style="dim")
         for i, (key, value) in enumerate(rows[:TRAITS_SHOWN]):
@@ -177,10 +177,11 @@ class CompanyScreen(ReportsWorkerErrors, FollowsStore, Screen):
         return formatting.period_stats(Text(no_wrap=True, end=""), self.period, detail.events, detail.sessions, detail.avg_session_ms)
 
     def _live_line(self, user: UserRow, width: int) -> Text:
+        name = safe.person(user.display_name, is_name=bool(user.name), style="bold" if user.kind == "identified" else "")
         return columns_text(
             [
                 (Text("●", style="bold green"), 1),
-                (safe.text(user.display_name, style="bold" if user.kind == "identified" else ""), max(6, width - 11)),
+                (name, max(6, width - 11)),
                 (Text(formatting.ago(user.last_seen, self.reader.now()), style="dim"), 8),
             ]
         )

@@ -11,9 +11,11 @@ from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...domain.masking import properties_key
 from ...reader import StoreReader
 from ...store.queries import EventDetail
 from .. import formatting, safe
+from ..broadcasts import broadcasts, hear_while_stacked
 from ..widgets.event_rows import badge, title
 from ..widgets.footer import Footer
 from ..widgets.property_tree import PropertyTree
@@ -61,7 +63,13 @@ class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#property-tree").focus()
+        hear_while_stacked(broadcasts(self).mask, self.mask_changed)
         self.fetch()
+
+    def mask_changed(self, _masked: bool) -> None:
+        """Masking went on or off: the event read already is drawn again (safe.py masks as it draws)."""
+        if self.detail is not None:
+            self.on_event_screen_loaded(self.Loaded(self.detail))
 
     @work(thread=True, exclusive=True, group="event", exit_on_error=False)
     def fetch(self) -> None:
@@ -77,8 +85,8 @@ class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
         self.detail = detail
         self.raw_json = safe.to_json(detail.raw, indent=True)
         self.query_one("#event-header", Static).update(self._header(detail))
-        self.query_one("#property-tree", PropertyTree).set_document(detail.row.properties)
-        self.query_one("#context-tree", PropertyTree).set_document(detail.context)
+        self.query_one("#property-tree", PropertyTree).set_document(detail.row.properties, key=properties_key(detail.row.type))
+        self.query_one("#context-tree", PropertyTree).set_document(detail.context, key="context")
         self.query_one("#raw-lines", RowsList).set_rows(safe.lines(self.raw_json), keep_cursor=False)
 
     def _header(self, d: EventDetail) -> Text:

@@ -361,7 +361,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityR
         tz = self.reader.clock.tz
         live = not u.excluded and now - u.last_seen < self.reader.settings.live_ms  # excluded: out of "live now" too
         out = Text(no_wrap=True, end="")
-        out.append_text(safe.text(u.display_name, style="bold"))
+        out.append_text(safe.person(u.display_name, style="bold", is_name=bool(u.name)))
         out.append(f"  {u.kind}", style="bold" if u.kind == "identified" else "dim")
         if u.excluded:
             out.append("  excluded", style="bold red")

@@ -66,7 +66,10 @@ class ProfileActions:
             self.report = report
 
     def _who(self) -> str:
-        return self.detail.user.display_name if self.detail is not None else str(self.profile_id)
+        """Who this is, as the screen shows them (masked while masking is on)."""
+        if self.detail is None:
+            return str(self.profile_id)
+        return safe.person_name(self.detail.user.display_name, is_name=bool(self.detail.user.name))
 
     def _loaded(self) -> bool:
         if self.detail is None:
@@ -98,7 +101,8 @@ class ProfileActions:
         if not self._loaded():
             return
         assert self.detail is not None
-        dialog = ExportDialog(self.detail.user.id, self.detail.user.display_name)
+        # The file's default name holds the id: masked too if it is an email (`safe.clean`).
+        dialog = ExportDialog(safe.clean(self.detail.user.id), self._who())
         self.app.push_screen(dialog, self._export_chosen)  # type: ignore[attr-defined]
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
@@ -109,7 +113,8 @@ class ProfileActions:
     def _export(self, request: ExportRequest) -> None:
         events, error = None, None
         try:
-            events = self.reader.export_profile(self.profile_id, request.path, request.fmt)
+            # Masked as the screen is, while masking is on: a shared screen may show the file next.
+            events = self.reader.export_profile(self.profile_id, request.path, request.fmt, mask=safe.masking())
         except OSError as exc:  # a missing folder, no permission: the file system's answer, shown to the person who asked
             error = f"cannot write {request.path}: {exc.strerror or exc}"
         self.post_message(self.Exported(request, events, error))  # type: ignore[attr-defined]
@@ -145,7 +150,7 @@ class ProfileActions:
         state = "excluded: left out of every count (x includes it again)" if message.excluded else "included: counted again"
         n = message.found - 1
         mine = f" (with {n} anonymous profile{'s' if n > 1 else ''} of their own)" if n > 0 else ""
-        app.notify(f"{safe.clean(self._who())} {state}{mine}", markup=False)
+        app.notify(f"{self._who()} {state}{mine}", markup=False)
         app.post_message(StoreChanged(frozenset({self.profile_id})))  # every open view re-reads, this one too
 
     # -- erase --------------------------------------------------------------------------

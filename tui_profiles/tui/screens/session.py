@@ -41,11 +41,12 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
     class Loaded(Message, bubble=False):
         def __init__(
             self, generation: int, found: tuple[SessionRow, list[EventRow]] | None, display_name: str | None, *, stepped: int,
-            goals: dict[int, tuple[str, ...]] | None = None, excluded: bool = False,
+            goals: dict[int, tuple[str, ...]] | None = None, excluded: bool = False, is_name: bool = False,
         ) -> None:
             super().__init__()
             self.generation, self.found, self.display_name, self.stepped = generation, found, display_name, stepped
             self.goals, self.excluded = goals or {}, excluded
+            self.is_name = is_name  # the display name is the person's name (not their email or an id): masked as one
 
     def __init__(self, reader: StoreReader, profile_id: int | None, start: int = 0) -> None:
         super().__init__()
@@ -56,6 +57,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         self.display_name = ""
         self.goals: dict[int, tuple[str, ...]] = {}  # event id -> the configured goals it completes, starred as in the timeline
         self.excluded = False  # an excluded user shows no live dot: they are out of every count, "live now" too
+        self.display_is_name = False
         self._generation = 0
         self._stale = False
         self.shown = asyncio.Event()  # set once the session shown has its events drawn
@@ -103,13 +105,14 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         goals = self.reader.goal_tags(found[1]) if found is not None else {}
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(generation, found, user.display_name if user else None, stepped=step, goals=goals,
-                                          excluded=user is not None and user.excluded))  # fmt: skip
+                                          excluded=user is not None and user.excluded,
+                                          is_name=bool(user and user.name)))  # fmt: skip
 
     def on_session_screen_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return
         if message.display_name:
-            self.display_name = message.display_name
+            self.display_name, self.display_is_name = message.display_name, message.is_name
         self.shown.set()
         if message.found is None:
             if message.stepped:
@@ -132,7 +135,7 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
         tz = self.reader.clock.tz
         live = not self.excluded and self.reader.now() - s.end < self.reader.settings.live_ms
         out = Text(no_wrap=True, end="")
-        out.append_text(safe.text(self.display_name, style="bold"))
+        out.append_text(safe.person(self.display_name, style="bold", is_name=self.display_is_name))
         out.append("  session ", style="dim")
         out.append(formatting.long_stamp(s.start, tz))
         out.append(" → ", style="dim")

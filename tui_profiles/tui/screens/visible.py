@@ -33,6 +33,11 @@ class FollowsStore:
 
     def on_mount(self) -> None:
         hear_while_stacked(broadcasts(self).store, self.heard_store)  # type: ignore[arg-type]
+        hear_while_stacked(broadcasts(self).mask, self.mask_changed)  # type: ignore[arg-type]
+
+    def mask_changed(self, _masked: bool) -> None:
+        """Masking went on or off: what is shown is read and drawn again (lists draw their rows afresh anyway)."""
+        self._bring_up_to_date()
 
     def heard_store(self, change: StoreChanged) -> None:
         if change.everything:

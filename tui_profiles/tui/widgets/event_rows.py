@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
+from ...domain.masking import properties_key
 from ...store.queries import EventRow, SessionRow
 from .. import formatting, safe
 from .virtual_list import columns_text
@@ -83,7 +84,7 @@ def event_line(
     name_w, path_w, details_w = _widths(width, show_path)
     source = Text(event.source or "", style="dim")
     path = safe.text(event.path or "", style="blue") if event.type != "page" else Text("")
-    details = Text(summary(event.properties), style="dim")
+    details = Text(summary(safe.document(event.properties, key=properties_key(event.type))), style="dim")
     if met:
         details = Text("★ " + ", ".join(safe.clean(g) for g in met) + "  ", style="bold yellow") + details
     row = columns_text(

@@ -92,7 +92,7 @@ class FeedbackList(ProfileTab):
             score = Text(f"{item.score:g}", style=score_style(item.score), justify="right")
         answer = item.answer
         if answer is None:
-            others = [f"{safe.clean(k)}={safe.scalar(v)}" for k, v in item.responses if k not in ("score",)]
+            others = [f"{safe.clean(k)}={safe.scalar(v, key=k)}" for k, v in item.responses if k not in ("score",)]
             answer = "  ".join(others)
         page = Text("")
         if item.page_path or item.page_url:

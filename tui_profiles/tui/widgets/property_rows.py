@@ -26,8 +26,9 @@ def flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-def property_rows(document: dict[str, Any]) -> list[PropertyRow]:
-    return [(safe.clean(path), safe.scalar(value)) for path, value in flatten(document)]
+def property_rows(document: dict[str, Any], *, key: str = "") -> list[PropertyRow]:
+    """`key`: what the document is, for masking (`company`: its `name` is no person's)."""
+    return [(safe.clean(path), safe.scalar(value)) for path, value in flatten(safe.document(document, key=key))]
 
 
 def matching(rows: list[PropertyRow], text: str) -> list[PropertyRow]:

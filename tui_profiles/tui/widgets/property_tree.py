@@ -25,8 +25,10 @@ class PropertyTree(Tree[Any]):
         self.show_root = False
         self.guide_depth = 3
 
-    def set_document(self, document: dict[str, Any]) -> None:
+    def set_document(self, document: dict[str, Any], *, key: str = "") -> None:
+        """`key`: what the document is, for masking (`traits`, `properties`, `context`; see domain/masking.py)."""
         self.clear()
+        document = safe.document(document, key=key)  # masked by its keys while masking is on: shown and copied so
         _add_children(self.root, document)
         self.root.expand()
         if not document:

@@ -103,7 +103,7 @@ class UserList(WindowedList[UserQuery, UserRow]):
         return columns_text(
             [
                 (Text(LIVE_DOT if live else " ", style="bold green"), lay.dot),
-                (safe.text(user.display_name, style=name_style), lay.name),
+                (safe.person(user.display_name, style=name_style, is_name=bool(user.name)), lay.name),
                 (Text(user.kind, style="" if user.kind == "identified" else "dim"), lay.kind),
                 (safe.text(user.country or ""), lay.country),
                 (Text(formatting.count(user.sessions), justify="right"), lay.sessions),

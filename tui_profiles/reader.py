@@ -84,6 +84,7 @@ class Ticket:
     """A person's summary for a support ticket, and how a notification names what it holds."""
 
     markdown: str
+    ident: str  # the person's user id (or anonymous id), never masked
     who: str  # the person (masked when the summary is)
     session: str | None  # `2026-12-01 14:03 UTC (23 events)`, or None when the person has no session
 
@@ -383,7 +384,7 @@ class StoreReader:
         who = u.display_name
         if mask is not None:
             who = str(mask.value("name", u.name)) if u.name else str(mask.value("email", u.email)) if u.email else mask.text(u.id)
-        return Ticket(markdown, who, tickets.session_title(shown, self.clock.tz) if shown is not None else None)
+        return Ticket(markdown, u.id, who, tickets.session_title(shown, self.clock.tz) if shown is not None else None)
 
     def _ticket_session(self, conn: sa.Connection, profile_id: int, session: int | str | None, now: int) -> SessionRow | None:
         if session is None or session == "latest":  # the one before the end of time

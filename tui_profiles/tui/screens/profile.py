@@ -48,6 +48,7 @@ from .identity_repair import REPAIR_BINDINGS, IdentityRepair
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
+from .ticket_copy import COPY_BINDING, CopiesTicket
 from .visible import FollowsStore, in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties", "identity")
@@ -61,7 +62,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, CopiesTicket, ShownAgain, FollowsStore, CyclesTabs, Screen):
     TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
@@ -74,6 +75,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                 id="profile.open_user"),
         *ACTION_BINDINGS,
         *REPAIR_BINDINGS,
+        COPY_BINDING,
     ]
 
     class ProfileLoaded(Message, bubble=False):
@@ -472,6 +474,20 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
 
     def action_identity(self) -> None:
         self.query_one(TabbedContent).active = "identity"
+
+    def ticket_session(self) -> int | str | None:
+        """`y` copies the session under the cursor on the Sessions tab, the session of the event (or header)
+        under the cursor on the Timeline tab, and the latest session from any other tab."""
+        active = self.query_one(TabbedContent).active
+        if active == "sessions" and (sessions := self._pane_widget("#session-list", RowsList)) is not None:
+            session = sessions.current  # type: ignore[attr-defined]
+            return session.start if session is not None else None
+        if active == "timeline" and (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
+            items = timeline.items  # type: ignore[attr-defined]
+            cursor = timeline.cursor  # type: ignore[attr-defined]
+            if 0 <= cursor < len(items):
+                return getattr(items[cursor], "session_id", None)
+        return None
 
 
 def _session_header() -> Text:

@@ -22,6 +22,7 @@ from .domain.periods import DEFAULT_PERIOD, period_start
 from .domain.sessions import parse_session_id
 from .domain.ticket import Masker, NoteLike, TicketEvent, TicketPerson, TicketSession
 from .ingest import export, list_export
+from .ingest.list_export import ExportCancelled
 from .store import actions, audit, changes, companies, feedback, goals, identity_links, identity_repair, queries, retention, user_export
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry
@@ -87,6 +88,9 @@ class Ticket:
     ident: str  # the person's user id (or anonymous id), never masked
     who: str  # the person (masked when the summary is)
     session: str | None  # `2026-12-01 14:03 UTC (23 events)`, or None when the person has no session
+
+
+__all__ = ["ExportCancelled"]  # raised by export_users; the screens catch it from here
 
 
 class SessionNotFound(LookupError):

@@ -41,9 +41,10 @@ def pages(
     now_ms: int,
     since_ms: int | None,
     where: sa.ColumnElement[bool] | None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
 ) -> Iterator[list[ExportUser]]:
-    """The users of the list (period and search), newest last seen first, one page at a time."""
+    """The users of the list (period and search), newest last seen first, one page (`PAGE_SIZE`) at a time."""
+    page_size = page_size or PAGE_SIZE
     edge: tuple[int, int] | None = None
     while True:
         condition = where

@@ -72,7 +72,7 @@ async def test_y_on_the_sessions_tab_copies_the_session_under_the_cursor(store: 
         await pilot.press("down", "y")  # the second newest session: the order, 3 days ago
         await settle(pilot)
         assert "#### Session of 2026-11-17 12:00 UTC" in app.clipboard
-        assert "**Order Completed** · order\\_id `o-1` · total `120` · currency `EUR`" in app.clipboard
+        assert "**Order Completed** · currency `EUR` · order\\_id `o-1` · total `120`" in app.clipboard
 
 
 async def test_y_on_a_session_copies_that_session_and_a_hostile_one_stays_text(store: str, here: Path) -> None:

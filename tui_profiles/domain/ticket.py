@@ -4,9 +4,10 @@ What the summary holds, in this order: the name as a heading; user id, anonymous
 company, first and last seen, tags; the notes, newest first, with author and time; then one session
 (the latest, or the one asked for) as a list of its events, oldest first, each with its time, what it
 was and a few key properties:
-- a page: its path; a screen: its name; any other event: its name, and the page it was sent from;
+- a page: its path; a screen: its name; any other event: its name, and the page it was sent from
+  where the event names it (its stored path, or PostHog's `$pathname`);
 - then up to `KEY_PROPERTIES` of its own properties whose values are short scalars (text up to
-  `VALUE_CHARS` characters, numbers, true/false), in the order the sender wrote them, leaving out
+  `VALUE_CHARS` characters, numbers, true/false), by key name (PostgreSQL keeps no order of its own), leaving out
   PostHog's `$` keys and the page keys (`path`, `url`, `title`, `referrer`, `search`) already shown.
 A session of more than `HEAD_EVENTS + TAIL_EVENTS` events shows its first and last events and says how
 many were left out between them (the end of a session is where a ticket's trouble usually is).
@@ -175,7 +176,7 @@ def key_properties(event: TicketEvent, mask: Masker | None = None) -> list[tuple
     """The (key, value) pairs an event's line shows: see the module's docstring."""
     m = mask or _Plain()
     out: list[tuple[str, str]] = []
-    for key, value in event.properties.items():
+    for key, value in sorted(event.properties.items(), key=lambda kv: str(kv[0])):
         if len(out) >= KEY_PROPERTIES:
             break
         if not isinstance(key, str) or key.startswith("$") or key in PAGE_KEYS:
@@ -198,8 +199,9 @@ def event_line(event: TicketEvent, tz: tzinfo, mask: Masker | None = None) -> st
     else:
         label = event.name or event.type
         parts.append(f"**{escape(m.text(label))}**" if event.type == "track" else escape(m.text(label)))
-        if event.path:
-            parts.append("on " + code(m.text(event.path)))
+        page = event.path or event.properties.get("$pathname")
+        if isinstance(page, str) and page:
+            parts.append("on " + code(m.text(page)))
     line = " ".join(parts)
     for key, value in key_properties(event, mask):
         line += f" · {escape(key)} {code(value)}"

@@ -90,7 +90,8 @@ class ExportProgress(ModalScreen[None]):
 
     def advance(self, written: int, total: int) -> None:
         self.written, self.total = written, total
-        self.query_one(ProgressBar).update(total=max(1, total), progress=written)
+        if self.is_mounted:  # else shown on mount
+            self.query_one(ProgressBar).update(total=max(1, total), progress=written)
 
     def action_stop(self) -> None:
         self.stop.set()
@@ -166,7 +167,7 @@ class ExportsList:
 
     def on_exports_list_list_progress(self, message: ListProgress) -> None:
         self._list_figures = (message.written, message.total)
-        if self._list_progress is not None and self._list_progress.is_mounted:
+        if self._list_progress is not None:
             self._list_progress.advance(message.written, message.total)
 
     def on_exports_list_list_exported(self, message: ListExported) -> None:

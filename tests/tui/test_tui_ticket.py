@@ -143,8 +143,11 @@ async def test_E_exports_the_listed_users_with_a_progress_bar(store: str, here: 
         assert app.screen.query_one("#export-path", Input).value == str(here / "users-all.csv")
         await pilot.press("enter")
         await wait_for(pilot, ExportProgress)
-        await pilot.pause(0.1)
         bar = app.screen.query_one(ProgressBar)
+        for _ in range(200):  # the first page is read, then the export waits at the gate
+            if bar.progress:
+                break
+            await pilot.pause(0.02)
         assert (bar.progress, bar.total) == (10, 45)
         app.reader.gate.set()
         await settle(pilot)

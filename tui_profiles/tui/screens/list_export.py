@@ -86,12 +86,15 @@ class ExportProgress(ModalScreen[None]):
             yield Static(Text("escape stops it (nothing is written)", style="dim"), id="export-progress-hint", markup=False)
 
     def on_mount(self) -> None:
-        self.advance(self.written, self.total)
+        self._draw()
 
     def advance(self, written: int, total: int) -> None:
         self.written, self.total = written, total
-        if self.is_mounted:  # else shown on mount
-            self.query_one(ProgressBar).update(total=max(1, total), progress=written)
+        if self.is_mounted:  # else drawn on mount
+            self._draw()
+
+    def _draw(self) -> None:
+        self.query_one(ProgressBar).update(total=max(1, self.total), progress=self.written)
 
     def action_stop(self) -> None:
         self.stop.set()

@@ -17,11 +17,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Input, ProgressBar, Static
+from textual.widgets import Button, Input, ProgressBar, Static
 
 from ...domain.ticket import Masker
 from ...reader import ExportCancelled, UserQuery
@@ -54,6 +54,9 @@ class ListExportDialog(ExportDialog):
                 markup=False,
             )  # fmt: skip
             yield Input(str(self.folder / self.file_name), id="export-path")
+            with Horizontal():
+                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", variant="primary", id="export-go")
 
     def _chosen(self) -> str:
         return CSV

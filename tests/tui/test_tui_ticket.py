@@ -17,6 +17,7 @@ from tui_profiles.domain.clock import Clock
 from tui_profiles.reader import StoreReader
 from tui_profiles.store import user_export
 from tui_profiles.store.engine import make_engine
+from tui_profiles.tui import clipboard
 from tui_profiles.tui.app import ProfilesApp
 from tui_profiles.tui.screens import list_export as list_export_screen
 from tui_profiles.tui.screens.list_export import ExportProgress, ListExportDialog
@@ -202,3 +203,21 @@ async def test_E_exports_only_the_search_and_period(store: str, here: Path) -> N
     assert [r["id"] for r in read_rows(here / "acme.txt")] == ["user-alice"]
     nobody = read_rows(here / "users-7d.csv")
     assert nobody == [] and (here / "users-7d.csv").read_text(encoding="utf-8-sig").startswith('"id","kind","name"')
+
+
+@pytest.mark.parametrize(
+    ("env", "tmux", "why"),
+    [
+        ({"TERM": "xterm-256color"}, None, None),
+        ({"TERM": "linux"}, None, "the Linux console has no clipboard"),
+        ({"TERM_PROGRAM": "Apple_Terminal"}, None, "macOS Terminal does not take OSC 52"),
+        ({"STY": "1.pts-0"}, None, "GNU screen does not pass OSC 52 on"),
+        ({"TMUX": "/tmp/tmux-0/default,1,0"}, "on", None),
+        ({"TMUX": "/tmp/tmux-0/default,1,0"}, "external", "tmux set-clipboard is external, not on"),
+        ({"TMUX": "/tmp/tmux-0/default,1,0"}, "off", "tmux set-clipboard is off, not on"),
+        ({"TMUX": "/tmp/tmux-0/default,1,0"}, None, "tmux set-clipboard is unknown, not on"),
+    ],
+)
+def test_when_the_terminal_may_not_take_the_copy(env: dict[str, str], tmux: str | None, why: str | None) -> None:
+    assert clipboard.unreachable(headless=False, env=env, tmux_option=lambda: tmux) == why
+    assert clipboard.unreachable(headless=True, env=env, tmux_option=lambda: tmux) == "no terminal"

@@ -6,8 +6,9 @@ written to a file and the notification names it. Known not to arrive:
 - no terminal at all (the app runs headless: tests, a pipe);
 - the Linux console (`TERM=linux`) and macOS Terminal (`TERM_PROGRAM=Apple_Terminal`), which ignore OSC 52;
 - GNU screen (`STY` set), which does not pass it on;
-- tmux (`TMUX` set) whose `set-clipboard` option is `off` (`tmux show -gv set-clipboard`; `on` and
-  `external`, the default, pass it on); a tmux that cannot be asked counts as off.
+- tmux (`TMUX` set) unless its `set-clipboard` option is `on` (`tmux show -gv set-clipboard`): with
+  `external`, tmux's default, it ignores an application's OSC 52 (its own copies still reach the
+  terminal), and with `off` it ignores them all; a tmux that cannot be asked counts as off.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def unreachable(
         return "macOS Terminal does not take OSC 52"
     if env.get("TMUX"):
         option = tmux_option()
-        if option is None or option == "off":
-            return "tmux set-clipboard is off"
+        if option != "on":
+            return f"tmux set-clipboard is {option or 'unknown'}, not on"
     elif env.get("STY"):
         return "GNU screen does not pass OSC 52 on"
     return None

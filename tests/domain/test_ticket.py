@@ -190,7 +190,7 @@ def test_a_long_session_shows_its_first_and_last_events_and_counts_the_rest() ->
 def test_no_session_and_an_anonymous_person() -> None:
     md = summary_markdown(person(kind="anonymous", name=None, email=None, user_id="anon-9", anonymous_ids=(), companies=()), [],
                           None, tz=timezone.utc)  # fmt: skip
-    assert md.startswith("### anon\\-9\n\n- **Anonymous id:** `anon-9`\n- **Kind:** anonymous\n")
+    assert md.startswith("### `anon-9`\n\n- **Anonymous id:** `anon-9`\n- **Kind:** anonymous\n")
     assert md.endswith("No session.\n")
 
 

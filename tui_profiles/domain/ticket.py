@@ -225,8 +225,8 @@ def summary_markdown(
     m = mask or _Plain()
     name = m.value("name", person.name) if person.name else None
     email = m.value("email", person.email) if person.email else None
-    heading = name or email or m.text(person.user_id)
-    lines = [f"### {escape(m.text(str(heading)))}", ""]
+    shown = name or email
+    lines = [f"### {escape(m.text(str(shown)))}" if shown else f"### {code(m.text(person.user_id))}", ""]
     id_label = "User id" if person.kind == "identified" else "Anonymous id"
     lines.append(f"- **{id_label}:** {code(m.text(person.user_id))}")
     if person.anonymous_ids:

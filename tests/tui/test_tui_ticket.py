@@ -76,6 +76,20 @@ async def test_y_on_the_sessions_tab_copies_the_session_under_the_cursor(store: 
         assert "**Order Completed** · currency `EUR` · order\\_id `o-1` · total `120`" in app.clipboard
 
 
+async def test_y_on_the_timeline_copies_the_session_of_the_event_under_the_cursor(store: str, here: Path) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "tab", "tab")
+        await settle(pilot)
+        await pilot.press("y")  # on the newest session's header
+        await settle(pilot)
+        assert "#### Session of 2026-11-20 11:30 UTC" in app.clipboard
+        await pilot.press(*"jjjjj", "y")  # down past it, onto the order's session
+        await settle(pilot)
+        assert "#### Session of 2026-11-17 12:00 UTC" in app.clipboard
+
+
 async def test_y_on_a_session_copies_that_session_and_a_hostile_one_stays_text(store: str, here: Path) -> None:
     notes = Notes()
     app = make_app(store)

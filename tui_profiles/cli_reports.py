@@ -24,6 +24,7 @@ from .cli_common import (
 )
 from .config import Settings
 from .domain.clock import now_ms
+from .domain.masking import MASKER
 from .domain.periods import PERIODS, period_start
 
 
@@ -58,6 +59,12 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_identity)
+
+    p = sub.add_parser("summary", help="a Markdown summary of a profile and one session, for a support ticket")
+    p.add_argument("id")
+    p.add_argument("--session", default="latest", metavar="latest|SESSION_ID",
+                   help="the session to list: latest (default) or an id as `profile --json` gives it (<profile>-<start>)")  # fmt: skip
+    p.set_defaults(handler=cmd_summary)
 
     p = sub.add_parser("goals", help="the goals a profile completed, and when first (setting goals)")
     p.add_argument("id")
@@ -320,3 +327,21 @@ def cmd_identity(settings: Settings, args: argparse.Namespace) -> int:
 
 def _minute(ms: int | None) -> str:
     return (iso(ms) or "")[:16].replace("T", " ")
+
+
+def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
+    """The Markdown `y` copies in the app; times in the local time zone, as the app shows them."""
+    from .reader import SessionNotFound
+
+    reader = open_reader(settings)
+    with reader.engine.connect() as conn:
+        pid = profile_id(conn, args.id)
+    try:
+        # `tui-profiles --mask summary ...`: masked as the app's `y` is while sharing a screen.
+        ticket = reader.ticket(pid, args.session, mask=MASKER if getattr(args, "mask", False) else None)
+    except SessionNotFound as exc:
+        raise CliError(printable(str(exc))) from None
+    if ticket is None:
+        raise CliError(f"no profile with the id {printable(args.id)!r}")
+    print(ticket.markdown, end="")
+    return EXIT_OK

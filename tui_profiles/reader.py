@@ -7,7 +7,7 @@ them directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,13 +15,30 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .config import Settings
+from .domain import ticket as tickets
 from .domain.clock import Clock
 from .domain.goals import Goal, GoalError, parse_goals, tag_goal_events
 from .domain.masking import Masker
 from .domain.notes import Note
 from .domain.periods import DEFAULT_PERIOD, period_start
-from .ingest import export
-from .store import actions, audit, changes, companies, feedback, goals, identity_links, identity_repair, notes, queries, retention
+from .domain.sessions import parse_session_id
+from .domain.ticket import NoteLike, TicketEvent, TicketPerson, TicketSession
+from .ingest import export, list_export
+from .ingest.list_export import ExportCancelled
+from .store import (
+    actions,
+    audit,
+    changes,
+    companies,
+    feedback,
+    goals,
+    identity_links,
+    identity_repair,
+    notes,
+    queries,
+    retention,
+    user_export,
+)
 from .store.actions import ErasurePlan, ErasureReport
 from .store.audit import AuditEntry
 from .store.companies import CompanyDetail, CompanyRow
@@ -76,6 +93,23 @@ class CompanyWindow:
     total: int
     start: int
     rows: tuple[CompanyRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A person's summary for a support ticket, and how a notification names what it holds."""
+
+    markdown: str
+    ident: str  # the person's user id (or anonymous id), never masked
+    who: str  # the person (masked when the summary is)
+    session: str | None  # `2026-12-01 14:03 UTC (23 events)`, or None when the person has no session
+
+
+__all__ = ["ExportCancelled"]  # raised by export_users; the screens catch it from here
+
+
+class SessionNotFound(LookupError):
+    """A session asked for by id or start that is not one of the person's."""
 
 
 class StoreReader:
@@ -363,3 +397,89 @@ class StoreReader:
 
     def erase_profile(self, profile_id: int) -> ErasureReport | None:
         return actions.erase_profile(self.engine, profile_id, settings=self.settings, now_ms=self.now(), author=self.settings.author)
+
+    # -- copy for the ticket, export the list --------------------------------------
+    def ticket_notes(self, profile_id: int) -> Sequence[NoteLike]:
+        """The notes a ticket summary shows, newest first."""
+        return self.notes(profile_id)
+
+    def ticket(self, profile_id: int, session: int | str | None = None, *, mask: Masker | None = None) -> Ticket | None:
+        """The Markdown summary of a profile with one session: the latest (None), the one starting at
+        `session` (ms), or the one with that id (`<profile>-<start>`, as `profile --json` gives it).
+        None if the profile is gone; SessionNotFound for a session that is not the person's."""
+        now = self.now()
+        with self.engine.connect() as conn:
+            detail = queries.profile_detail(conn, profile_id, settings=self.settings, now_ms=now, top=0)
+            if detail is None:
+                return None
+            row = self._ticket_session(conn, profile_id, session, now)
+            shown = self._ticket_events(conn, profile_id, row) if row is not None else None
+        u = detail.user
+        person = TicketPerson(
+            display_name=u.display_name, user_id=u.id, kind=u.kind, name=u.name, email=u.email,
+            anonymous_ids=detail.anonymous_ids, companies=detail.companies, first_seen=u.first_seen,
+            last_seen=u.last_seen, tags=u.tags,
+        )  # fmt: skip
+        markdown = tickets.summary_markdown(person, self.ticket_notes(profile_id), shown, tz=self.clock.tz, mask=mask)
+        who = u.display_name
+        if mask is not None:
+            who = str(mask.value("name", u.name)) if u.name else str(mask.value("email", u.email)) if u.email else mask.text(u.id)
+        return Ticket(markdown, u.id, who, tickets.session_title(shown, self.clock.tz) if shown is not None else None)
+
+    def _ticket_session(self, conn: sa.Connection, profile_id: int, session: int | str | None, now: int) -> SessionRow | None:
+        if session is None or session == "latest":  # the one before the end of time
+            return queries.neighbour_session(conn, profile_id, 2**62, step=-1, settings=self.settings, now_ms=now)
+        if isinstance(session, str):
+            parsed = parse_session_id(session)
+            if parsed is None or parsed[0] != profile_id:
+                raise SessionNotFound(f"no session {session!r} of this profile (an id is <profile>-<start>, as profile --json lists it)")
+            session = parsed[1]
+        row = queries.session_at(conn, profile_id, session, settings=self.settings, now_ms=now)
+        if row is None:
+            raise SessionNotFound(f"no session of this profile starts at {session}")
+        return row
+
+    @staticmethod
+    def _ticket_events(conn: sa.Connection, profile_id: int, row: SessionRow) -> TicketSession:
+        """The session's events; of a long one, only the first and the last (two keyset reads, never the whole session)."""
+        def ticket_event(e: EventRow) -> TicketEvent:
+            return TicketEvent(ts=e.ts, type=e.type, name=e.name, path=e.path, properties=e.properties)
+
+        if row.events <= tickets.HEAD_EVENTS + tickets.TAIL_EVENTS:
+            head = queries.session_events(conn, profile_id, row.start, row.end)
+            tail: list[EventRow] = []
+        else:
+            head = queries.timeline(conn, profile_id, after=(row.start, -1), limit=tickets.HEAD_EVENTS)
+            tail = queries.timeline(conn, profile_id, newest_first=True, before=(row.end + 1, -1), limit=tickets.TAIL_EVENTS)[::-1]
+        return TicketSession(
+            id=row.id, start=row.start, end=row.end, events=max(row.events, len(head) + len(tail)), source=row.source,
+            head=tuple(map(ticket_event, head)), tail=tuple(map(ticket_event, tail)),
+        )  # fmt: skip
+
+    def export_users(
+        self,
+        query: UserQuery,
+        path: Path,
+        *,
+        mask: Masker | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> int:
+        """Write the users of the list (its period and search) to a CSV file, a page at a time; the number
+        written. `progress(written, total)` after each page; list_export.ExportCancelled if `cancelled()`."""
+        now = self.now()
+        since = query.since(now)
+        with self.engine.connect() as conn:
+            where = query.condition(conn, now) if query.condition else None
+            total = user_export.count(conn, since_ms=since, where=where)
+            if progress is not None:
+                progress(0, total)
+            pages = user_export.pages(conn, settings=self.settings, now_ms=now, since_ms=since, where=where)
+            return list_export.write_users_csv(
+                path, pages, mask=mask, progress=(lambda n: progress(n, max(n, total))) if progress else None, cancelled=cancelled
+            )
+
+    @staticmethod
+    def save_summary(path: Path, markdown: str) -> None:
+        """Write a ticket summary to a file (where the clipboard cannot take it)."""
+        list_export.write_summary(path, markdown)

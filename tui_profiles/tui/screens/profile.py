@@ -52,6 +52,7 @@ from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .profile_notes import NOTE_BINDINGS, ProfileNotes
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
+from .ticket_copy import COPY_BINDING, CopiesTicket
 from .visible import FollowsStore, in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties", "identity")
@@ -65,7 +66,9 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
+class ProfileScreen(
+    ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityRepair, CopiesTicket, ShownAgain, FollowsStore, CyclesTabs, Screen
+):
     TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
@@ -79,6 +82,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityR
         *ACTION_BINDINGS,
         *NOTE_BINDINGS,
         *REPAIR_BINDINGS,
+        COPY_BINDING,
     ]
 
     class ProfileLoaded(Message, bubble=False):
@@ -481,6 +485,20 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityR
 
     def action_identity(self) -> None:
         self.query_one(TabbedContent).active = "identity"
+
+    def ticket_session(self) -> int | str | None:
+        """`y` copies the session under the cursor on the Sessions tab, the session of the event (or header)
+        under the cursor on the Timeline tab, and the latest session from any other tab."""
+        active = self.query_one(TabbedContent).active
+        if active == "sessions" and (sessions := self._pane_widget("#session-list", RowsList)) is not None:
+            session = sessions.current  # type: ignore[attr-defined]
+            return session.start if session is not None else None
+        if active == "timeline" and (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
+            items = timeline.items  # type: ignore[attr-defined]
+            cursor = timeline.cursor  # type: ignore[attr-defined]
+            if 0 <= cursor < len(items):
+                return getattr(items[cursor], "session_id", None)
+        return None
 
 
 def _signed_up(detail: ProfileDetail, tz: tzinfo) -> list[tuple[str, str]]:

@@ -28,14 +28,16 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
 from .shown_again import ShownAgain
+from .ticket_copy import COPY_BINDING, CopiesTicket
 from .visible import FollowsStore
 
 
-class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
+class SessionScreen(ReportsWorkerErrors, CopiesTicket, ShownAgain, FollowsStore, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="session.back"),
         Binding("left_square_bracket", "step(-1)", "Previous session", key_display="[", id="session.previous"),
         Binding("right_square_bracket", "step(1)", "Next session", key_display="]", id="session.next"),
+        COPY_BINDING,
     ]
 
     class Loaded(Message, bubble=False):
@@ -167,6 +169,10 @@ class SessionScreen(ReportsWorkerErrors, ShownAgain, FollowsStore, Screen):
     # -- keys ---------------------------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def ticket_session(self) -> int | str | None:
+        """`y` copies the session shown."""
+        return self.session.start if self.session is not None else self.start
 
     def action_step(self, step: int) -> None:
         self._load(step=step)

@@ -31,6 +31,7 @@ from ..widgets.title_bar import TitleBar
 from ..widgets.user_list import UserList, header_text
 from ..widgets.virtual_list import VirtualList
 from ..workers import ReportsWorkerErrors
+from .list_export import EXPORT_LIST_BINDING, ExportsList
 from .saved_filters import DeleteFilterScreen, SaveFilterScreen
 from .visible import FollowsStore, in_view
 
@@ -38,13 +39,14 @@ TICK_S = 5.0  # live dots are re-evaluated this often, so they fade at the 10-mi
 SEARCH_HINT = "/ search: id, name, email (or a filter: plan:pro is:live did:\"Order Completed\")"
 
 
-class UsersScreen(ReportsWorkerErrors, FollowsStore, Screen):
+class UsersScreen(ReportsWorkerErrors, ExportsList, FollowsStore, Screen):
     COMMANDS = {SavedFilterProvider}
     BINDINGS = [
         Binding("slash", "search", "Search", id="users.search"),
         Binding("ctrl+s", "save_filter", "Save", key_display="^s", tooltip="Save the search as a named filter", id="users.save_filter"),
         Binding("escape", "leave_search", "Leave the search bar", show=False, id="users.leave_search"),
         Binding("down", "leave_search", "Leave the search bar", show=False, id="users.search_down"),
+        EXPORT_LIST_BINDING,
     ]
 
     class LiveCounted(Message, bubble=False):

@@ -31,6 +31,7 @@ from .. import formatting, safe, textual_compat
 from ..broadcasts import broadcasts, hear_while_stacked
 from ..held_drawing import hold_updates
 from ..messages import OpenEvent, OpenProfile, OpenSession
+from ..suggest import EventNameCompleter
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
@@ -48,6 +49,7 @@ from .identity_repair import REPAIR_BINDINGS, IdentityRepair
 from .profile_actions import ACTION_BINDINGS, ProfileActions
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
+from .timeline_keys import TIMELINE_BINDINGS, TimelineKeys, filter_bar
 from .visible import FollowsStore, in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties", "identity")
@@ -61,7 +63,7 @@ TAB_FOCUS = {
 ANON_SHOWN = 3
 
 
-class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAgain, FollowsStore, CyclesTabs, Screen):
+class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, TimelineKeys, ShownAgain, FollowsStore, CyclesTabs, Screen):
     TABS = TABS
     BINDINGS = [
         Binding("escape", "back", "Back", id="profile.back"),
@@ -74,6 +76,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                 id="profile.open_user"),
         *ACTION_BINDINGS,
         *REPAIR_BINDINGS,
+        *TIMELINE_BINDINGS,
     ]
 
     class ProfileLoaded(Message, bubble=False):
@@ -105,6 +108,9 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         self._read_tabs: set[str] = {"overview"}  # tabs whose queries ran for the profile shown
         self.shown = asyncio.Event()  # set once the profile shown has its header and Overview drawn
         self._sessions_read = asyncio.Event()  # set once the Sessions tab has the profile's sessions
+        self.names_completer = EventNameCompleter(reader.event_names)  # the Timeline filter line's
+        self.names_completer.profile_id = profile_id
+        self.focus_on_tab: dict[str, Widget] = {}  # what a tab about to be shown focuses instead of its list
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
@@ -128,7 +134,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                 RowsList(self._session_row, identity=lambda s: s.id, empty="no sessions", id="session-list"),
             ]
         if pane_id == "timeline":
-            return [Timeline(self.reader, id="timeline-list")]
+            return [filter_bar(self.names_completer), Timeline(self.reader, id="timeline-list")]
         if pane_id == "feedback":
             return [FeedbackList(self.reader, None, id="feedback-tab")]  # loads when shown (`_load_pane`)
         if pane_id == "identity":
@@ -211,6 +217,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         self.properties = []
         self._stale = False
         self._read_tabs = {"overview"}
+        self.names_completer.profile_id = profile_id
+        self.names_completer.forget()
         self.shown.clear()
         if not self.is_mounted:
             return  # read on mount
@@ -232,6 +240,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
                 rows.set_rows([], keep_cursor=False)
         if (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
             timeline.clear()
+            self.reset_timeline_filter()
         if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
             feedback.clear()
         if (identity := self._pane_widget("#identity-tab", IdentityPanel)) is not None:
@@ -322,6 +331,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
 
     def catch_up(self) -> None:
         # Tabs not shown yet for this profile have nothing to refresh: they read the store when first shown.
+        self.names_completer.forget()
         self.load_profile()
         self.query_one(GoalsBar).reload()
         if "sessions" in self._read_tabs:
@@ -424,6 +434,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
 
     # -- keys, tabs, drill down ---------------------------------------------------
     def action_back(self) -> None:
+        if self.leave_timeline_filter():
+            return  # escape in the Timeline's filter line clears it
         self.app.pop_screen()
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -435,7 +447,8 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
         self._load_pane(active)
         if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
             # Lists fill their pane: nothing to scroll to (a scroll is another layout).
-            self.query_one(TAB_FOCUS[active]).focus(scroll_visible=False)
+            target = self.focus_on_tab.pop(active, None) or self.query_one(TAB_FOCUS[active])
+            target.focus(scroll_visible=False)
 
     async def action_search(self) -> None:
         tabs = self.query_one(TabbedContent)
@@ -448,7 +461,9 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
             self.query_one("#top-search", SearchBar).input.focus()
 
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
-        if message.bar.id == "property-search":
+        if message.bar.id == "timeline-filter":
+            self.timeline_filter_changed(message)
+        elif message.bar.id == "property-search":
             self._show_properties()
             if message.submitted:
                 self.query_one("#property-list").focus()
@@ -457,9 +472,13 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, ShownAg
             if message.submitted:
                 self.query_one("#top-events").focus()
 
-    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+    async def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         source = message.source
-        if source.id == "session-list":
+        if source.id == "top-events":
+            top = source.current  # type: ignore[attr-defined]
+            if top is not None:
+                await self.open_timeline_of(top[0])
+        elif source.id == "session-list":
             session = source.current  # type: ignore[attr-defined]
             if session is not None:
                 self.app.post_message(OpenSession(self.profile_id, session.start))

@@ -121,7 +121,7 @@ class ProfileScreen(ReportsWorkerErrors, ProfileActions, IdentityRepair, Timelin
                 yield GoalsBar(self.reader, self.profile_id, id="goals")
                 yield SearchBar("/ filter top events and pages", id="top-search")
                 with Horizontal(id="tops"):
-                    yield from top_lists("top-events", "top-pages")
+                    yield from top_lists("top-events", "top-pages", events_open=True)
                 yield ActivityChart(id="activity")
             for pane_id in TABS[1:]:
                 yield TabPane(TAB_TITLES[pane_id], id=pane_id)  # filled by `_build` when first shown

@@ -4,6 +4,7 @@ filter line (`f`), its jump to a date (`d`) with paging both ways, and enter on 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+
 import pytest
 from textual.widgets import TabbedContent
 

@@ -520,12 +520,15 @@ def timeline(
     before: tuple[int, int] | None = None,
     after: tuple[int, int] | None = None,
     names: EventFilter | None = None,
+    since: int | None = None,
 ) -> list[EventRow]:
     """A profile's events. Keyset pages: `before`/`after` are (ts, event id) of an edge row; `names`
     keeps or hides events by name (domain/timeline_filter.py). The first page at or before a moment
-    is `before=(moment + 1, 0)`: nothing between it and now is read."""
+    is `before=(moment + 1, 0)`: nothing between it and now is read. `since`: none older (ms)."""
     kind = profile_kind(conn, profile_id)
     stmt = sa.select(*_EVENT_COLS).where(owned_by(profile_id, kind), *name_conditions(names))
+    if since is not None:
+        stmt = stmt.where(EVENTS.c.ts >= since)
     key = sa.tuple_(EVENTS.c.ts, EVENTS.c.id)
     if before is not None:
         stmt = stmt.where(key < sa.tuple_(*before))

@@ -100,9 +100,9 @@ def timeline_figures(reader, url: str, backend: str, pid: int, heavy_events: int
     """The Timeline tab filtered to one event (the person's rarest name: the page the index serves worst, every
     event of the person read to find a few) and a jump to the middle of their history, each the reader's call
     against the raw query it boils down to."""
-    from tui_profiles.domain.timeline_filter import EventFilter
-
     import sqlalchemy as sa
+
+    from tui_profiles.domain.timeline_filter import EventFilter
 
     with reader.engine.connect() as conn:
         rows = conn.execute(sa.text(

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ...store.queries import ProfileDetail
 
 FILTER_HINT = "f filter: event names to keep, -names to hide, comma-separated (Order Completed, -Heartbeat); enter applies"
-FILTERED_TITLE = "Timeline ⧩"
+FILTERED_TITLE = "Timeline (filtered)"
 
 TIMELINE_BINDINGS = [
     Binding("s", "newest_session", "Newest session", show=False, tooltip="Open the person's newest session", id="profile.newest_session"),

@@ -321,6 +321,11 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         index = 0
         if keep:
             index = next((i for i in range(self.row_count()) if self.row_identity(i) == before), self.cursor)
+            if self.at is not None and not self.chosen:
+                # Just after a jump: its session's header in view too, when it is not far above.
+                header = next((i for i in range(index, -1, -1) if isinstance(self.item_at(i), SessionHeader)), index)
+                if index - header <= self.visible_height * 2 // 3:
+                    line = max(line, index - header)
         self.place(index, line if keep else 0)
         self.rows_changed()
 

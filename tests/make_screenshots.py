@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.teams import build_teams_store, make_teams_app
 from tests.tui.notes_data import write_bob_notes
 from tests.tui.support import build_store, identity_journal, make_app, make_identity_app, settle
+from tests.tui.timeline_store import TL_EMAIL, timeline_store
 from tui_profiles.config import Settings
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -40,6 +41,13 @@ TEAM_SHOTS: list[tuple[str, tuple[str, ...]]] = [
     ("cohorts.svg", ("R",)),
     ("profile-feedback.svg", ("enter", "tab", "tab", "tab")),
     ("erase-confirmation.svg", ("enter", "D")),
+]
+
+# The four-key path to a person with a long history, then her timeline narrowed, then opened at a date.
+TO_TESS = ("slash", *TL_EMAIL, "enter")
+TIMELINE_SHOTS = [
+    ("timeline-filtered.svg", (*TO_TESS, "f", *"Order Completed", "enter")),
+    ("timeline-jump.svg", (*TO_TESS, "tab", "tab", "d", *"2026-11-17 12:00", "enter")),
 ]
 
 
@@ -70,8 +78,11 @@ async def main() -> None:
             print(await shoot(noted, "profile-notes.svg", ("down", "enter", "N"), as_dana))
             identity = build_store(Path("identity"), identity_journal())
             print(await shoot(identity, "profile-identity.svg", ("enter", "i"), make_identity_app))
-            phone = ("slash", *"is:anonymous anon-iphone-77e0", "enter", "enter", "tab", "tab")
+            phone = ("slash", *"is:anonymous anon-iphone-77e0", "enter", "tab", "tab")  # one match: enter opens it
             print(await shoot(identity, "anonymous-profile.svg", phone, make_identity_app))
+            timeline = timeline_store(Path("timeline"))
+            for name, keys in TIMELINE_SHOTS:
+                print(await shoot(timeline, name, keys))
             teams = build_teams_store(Path("teams"))
             for name, keys in TEAM_SHOTS:
                 print(await shoot(teams, name, keys, make_teams_app))

@@ -13,6 +13,7 @@ from .cli_common import (
     EXIT_OK,
     CliError,
     emit_json,
+    event_json,
     iso,
     open_engine,
     parse_filter,
@@ -244,14 +245,7 @@ def profile_json(detail: Any, sessions: list[Any], events: list[Any]) -> dict[st
                 }
                 for s in sessions
             ],
-            "timeline": [
-                {
-                    "message_id": e.message_id, "timestamp": iso(e.ts), "type": e.type, "name": e.name,
-                    "path": e.path, "session_id": e.session_id, "properties": e.properties,
-                    "merged_into": e.merged_into,
-                }
-                for e in events
-            ],
+            "timeline": [event_json(e) for e in events],
         }
     )
     doc["excluded"] = u.excluded

@@ -89,3 +89,12 @@ def user_json(u: Any) -> dict[str, Any]:
         "last_seen": iso(u.last_seen), "live": u.live, "sessions": u.sessions, "events": u.events,
         "tags": list(u.tags),
     }
+
+
+def event_json(e: Any) -> dict[str, Any]:
+    """One timeline entry, as `profile --json` and `timeline --json` write it."""
+    return {
+        "message_id": e.message_id, "timestamp": iso(e.ts), "type": e.type, "name": e.name,
+        "path": e.path, "session_id": e.session_id, "properties": e.properties,
+        "merged_into": e.merged_into,
+    }

@@ -1,5 +1,5 @@
-"""The command line's reports beyond users and profile: companies, one company, retention, cohorts, goals, feedback,
-identity, the audit log.
+"""The command line's reports beyond users and profile: a profile's timeline, companies, one company, retention,
+cohorts, goals, feedback, identity, the audit log.
 
 Thin like cli.py: arguments in, store functions called, text or JSON out.
 """
@@ -14,6 +14,7 @@ from .cli_common import (
     EXIT_USAGE,
     CliError,
     emit_json,
+    event_json,
     iso,
     open_engine,
     open_reader,
@@ -29,6 +30,17 @@ from .domain.periods import PERIODS, period_start
 
 
 def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("timeline", help="a profile's events, newest first: by name, between two times")
+    p.add_argument("id", help="a user id or an anonymous id, as for `profile`")
+    p.add_argument("--event", action="append", default=[], metavar="NAME", help="keep only events of this name (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], metavar="NAME", help="leave out events of this name (repeatable)")
+    p.add_argument("--from", dest="since", default=None, metavar="T",
+                   help="from this time on: 2026-12-01, '2026-12-01 14:00', today, yesterday, 3d, 2h (local time)")
+    p.add_argument("--to", dest="until", default=None, metavar="T", help="up to this time, a day or minute included (same forms)")
+    p.add_argument("--limit", type=int, default=100, help="events listed, the newest (0: all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_timeline)
+
     p = sub.add_parser("companies", help="companies (groups) by last activity")
     p.add_argument("--search", default=None, help="a part of the id or the name")
     p.add_argument("--limit", type=int, default=100)
@@ -80,6 +92,42 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=100, help="entries listed (the newest)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_audit)
+
+
+# -- a profile's timeline --------------------------------------------------------
+def cmd_timeline(settings: Settings, args: argparse.Namespace) -> int:
+    from .domain.clock import Clock
+    from .domain.timeline_filter import EventFilter, TimelineInputError, parse_moment
+    from .store import queries
+
+    clock = Clock(now=now_ms)
+    now, bounds = clock.now(), {}
+    for option, value in (("--from", args.since), ("--to", args.until)):
+        if value is not None:
+            try:
+                bounds[option] = parse_moment(value, now_ms=now, tz=clock.tz)
+            except TimelineInputError as exc:
+                raise CliError(f"{option} {printable(value)!r}: {exc}", EXIT_USAGE) from None
+    if args.limit < 0:
+        raise CliError("--limit: 0 (all) or more", EXIT_USAGE)
+    names = EventFilter(tuple(dict.fromkeys(args.event)), tuple(dict.fromkeys(args.exclude)))
+    until = bounds.get("--to")
+    since = bounds.get("--from")
+    engine = open_engine(settings)
+    with engine.connect() as conn:
+        pid = profile_id(conn, args.id)
+        events = queries.timeline(
+            conn, pid, newest_first=True, limit=args.limit or None, names=names,
+            before=(until.end, 0) if until else None, since=since.start if since else None,
+        )  # fmt: skip
+    if args.json:
+        emit_json([event_json(e) for e in events])
+        return EXIT_OK
+    for e in events:
+        what = e.path if e.type == "page" and e.path else e.name or e.type
+        props = "  ".join(f"{printable(k)}={printable(v)}" for k, v in list(e.properties.items())[:4])
+        print(f"{iso(e.ts)}  {e.type:<8} {printable(what)[:40]:<40} {props}".rstrip())
+    return EXIT_OK
 
 
 # -- companies -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from .domain.notes import Note
 from .domain.periods import DEFAULT_PERIOD, period_start
 from .domain.sessions import parse_session_id
 from .domain.ticket import NoteLike, TicketEvent, TicketPerson, TicketSession
+from .domain.timeline_filter import EventFilter
 from .ingest import export, list_export
 from .ingest.list_export import ExportCancelled
 from .store import (
@@ -208,15 +209,36 @@ class StoreReader:
             return queries.sessions_of(conn, profile_id, settings=self.settings, now_ms=self.now(), newest_first=True)
 
     # -- the timeline -------------------------------------------------------------
-    def timeline_page(self, profile_id: int, *, before: tuple[int, int] | None, limit: int) -> list[EventRow]:
-        """Up to `limit` events older than `before` (or the newest), newest first."""
+    def timeline_page(
+        self, profile_id: int, *, before: tuple[int, int] | None, limit: int, names: EventFilter | None = None
+    ) -> list[EventRow]:
+        """Up to `limit` events older than `before` (or the newest), newest first; `names` keeps or hides by name."""
         with self.engine.connect() as conn:
-            return queries.timeline(conn, profile_id, newest_first=True, limit=limit, before=before)
+            return queries.timeline(conn, profile_id, newest_first=True, limit=limit, before=before, names=names)
 
-    def timeline_newer(self, profile_id: int, *, after: tuple[int, int]) -> list[EventRow]:
-        """Every event newer than `after`, newest first (what arrived since the last look)."""
+    def timeline_at(self, profile_id: int, at_ms: int, *, limit: int, names: EventFilter | None = None) -> list[EventRow]:
+        """A jump: up to `limit` events at or before `at_ms`, newest first (the newest of them first);
+        the events after it are not read."""
+        return self.timeline_page(profile_id, before=(at_ms + 1, 0), limit=limit, names=names)
+
+    def timeline_newer(
+        self, profile_id: int, *, after: tuple[int, int], limit: int | None = None, names: EventFilter | None = None
+    ) -> list[EventRow]:
+        """Events newer than `after`, newest first: every one (what arrived since the last look), or with
+        `limit` the `limit` next to it (a page up from a jump)."""
         with self.engine.connect() as conn:
-            return queries.timeline(conn, profile_id, newest_first=True, after=after)
+            if limit is None:
+                return queries.timeline(conn, profile_id, newest_first=True, after=after, names=names)
+            return queries.timeline(conn, profile_id, after=after, limit=limit, names=names)[::-1]
+
+    def event_names(self, profile_id: int) -> list[str]:
+        """The names of this person's events, for completing the timeline's filter."""
+        with self.engine.connect() as conn:
+            return queries.event_names(conn, profile_id)
+
+    def newest_session(self, profile_id: int) -> SessionRow | None:
+        with self.engine.connect() as conn:
+            return queries.newest_session(conn, profile_id, settings=self.settings, now_ms=self.now())
 
     # -- one session, one event ---------------------------------------------------
     def session(self, profile_id: int, start: int) -> tuple[SessionRow, list[EventRow]] | None:

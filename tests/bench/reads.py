@@ -1,7 +1,8 @@
 """Query figures on the loaded store, through the same reader the app's screens use.
 
-The user list page is timed against the same page as one raw SQL query on the
-same store. Each figure's samples alternate with its baseline's.
+The user list page, the heavy user's timeline filtered to one event and a jump into the middle of
+it are timed against the same page as one raw SQL query on the same store. Each figure's samples
+alternate with its baseline's.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def filter_queries(end_ms: int) -> list[str]:
     ]  # fmt: skip
 
 
+# The timeline's page as the store is asked for it, with no reader around it: one profile's events, newest first.
+RAW_TIMELINE = (
+    "SELECT id, message_id, ts, type, name, path, source, raw, time_flag, profile_id FROM events "
+    "WHERE profile_id = {p} AND {cond} ORDER BY ts DESC, id DESC LIMIT {n}"
+)
+
+
 def timed(fn: Callable[[], object]) -> float:
     began = time.perf_counter()
     fn()
@@ -60,6 +68,69 @@ def _raw_page(url: str, since: int) -> Callable[[], object]:
     pg = psycopg.connect(**pg_connect_kwargs(url), autocommit=True)
     sql = RAW_PAGE.format(p="%s", n=WINDOW)
     return lambda: pg.execute(sql, (since,)).fetchall()
+
+
+def _raw(url: str, sql: str, params: tuple) -> Callable[[], object]:
+    """One query on a plain driver connection (stdlib sqlite3 / psycopg); `sql` has `{p}` for each parameter."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        con = sqlite3.connect(url.split("///", 1)[1])
+        text = sql.format(p="?")
+        return lambda: con.execute(text, params).fetchall()
+    import psycopg
+
+    from .proc import pg_connect_kwargs
+
+    pg = psycopg.connect(**pg_connect_kwargs(url), autocommit=True)
+    text = sql.format(p="%s")
+    return lambda: pg.execute(text, params).fetchall()
+
+
+def paired(product: Callable[[], object], baseline: Callable[[], object], samples: int) -> tuple[list[float], list[float]]:
+    product(), baseline()  # warm the caches once
+    ours, theirs = [], []
+    for _ in range(samples):
+        ours.append(timed(product))
+        theirs.append(timed(baseline))
+    return ours, theirs
+
+
+def timeline_figures(reader, url: str, backend: str, pid: int, heavy_events: int, samples: int) -> list[Figure]:  # noqa: ANN001
+    """The Timeline tab filtered to one event (the person's rarest name: the page the index serves worst, every
+    event of the person read to find a few) and a jump to the middle of their history, each the reader's call
+    against the raw query it boils down to."""
+    import sqlalchemy as sa
+
+    from tui_profiles.domain.timeline_filter import EventFilter
+
+    with reader.engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT name, count(*) AS n, min(ts) AS first, max(ts) AS last FROM events WHERE profile_id = :p AND name IS NOT NULL "
+            "GROUP BY name ORDER BY n, name"
+        ), {"p": pid}).all()  # fmt: skip
+        first, last = conn.execute(sa.text("SELECT min(ts), max(ts) FROM events WHERE profile_id = :p"), {"p": pid}).one()
+    rarest, count = rows[0].name, rows[0].n
+    out = []
+    sql = RAW_TIMELINE.format(p="{p}", cond="name = {p}", n=TIMELINE_PAGE)
+    ours, theirs = paired(lambda: reader.timeline_page(pid, before=None, limit=TIMELINE_PAGE, names=EventFilter(keep=(rarest,))),
+                          _raw(url, sql, (pid, rarest)), samples)  # fmt: skip
+    f = Figure(f"timeline filtered to one event ({heavy_events:,}-event user)", backend, "ms", samples=ours,
+               baseline_name="raw SQL page", baseline_samples=theirs, target="< 50 ms",
+               extra={"event": rarest, "matching": count, "p95_ms": percentile(ours, 95)}).settle()  # fmt: skip
+    f.met = f.value < 50
+    f.note = f"{rarest!r}, {count} of the user's events; p95 {percentile(ours, 95):.1f} ms (raw {percentile(theirs, 95):.1f} ms)"
+    out.append(f)
+    middle = (first + last) // 2
+    sql = RAW_TIMELINE.format(p="{p}", cond="ts <= {p}", n=TIMELINE_PAGE)
+    ours, theirs = paired(lambda: reader.timeline_at(pid, middle, limit=TIMELINE_PAGE), _raw(url, sql, (pid, middle)), samples)
+    f = Figure(f"timeline jump to a date in the middle ({heavy_events:,}-event user)", backend, "ms", samples=ours,
+               baseline_name="raw SQL page", baseline_samples=theirs, target="< 50 ms",
+               extra={"p95_ms": percentile(ours, 95)}).settle()  # fmt: skip
+    f.met = f.value < 50
+    f.note = f"the page at or before the middle of the history; p95 {percentile(ours, 95):.1f} ms (raw {percentile(theirs, 95):.1f} ms)"
+    out.append(f)
+    return out
 
 
 def figures(url: str, backend: str, data: Dataset, *, samples: int, log) -> list[Figure]:  # noqa: ANN001
@@ -115,6 +186,10 @@ def figures(url: str, backend: str, data: Dataset, *, samples: int, log) -> list
         f"{k} {median(v):.1f} ms" for k, v in parts.items()
     )
     out.append(f)
+    timeline = timeline_figures(reader, url, backend, pid, heavy_events, samples)
+    out += timeline
+    log(f"  timeline [{backend}]: filtered {timeline[0].value:.1f} ms (raw {timeline[0].baseline:.1f}), "
+        f"jump {timeline[1].value:.1f} ms (raw {timeline[1].baseline:.1f})")  # fmt: skip
 
     if not all(importlib.util.find_spec(m) for m in ("tui_profiles.domain.filters", "tui_profiles.store.filter_sql")):
         out.append(skipped("filter set (20 queries)", backend, "the filter language is not in this build", "median < 50 ms"))

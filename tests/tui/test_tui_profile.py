@@ -46,8 +46,9 @@ async def open_user(pilot, name: str) -> None:  # noqa: ANN001
     """From the user list: search for a name, open the first match."""
     await pilot.press("/", *name, "enter")
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    if not isinstance(pilot.app.screen, ProfileScreen):  # several matched: enter went to the list
+        await pilot.press("enter")
+        await settle(pilot)
     assert isinstance(pilot.app.screen, ProfileScreen)
 
 

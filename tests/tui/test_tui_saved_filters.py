@@ -35,8 +35,11 @@ def listed(app) -> list[str]:  # noqa: ANN001
 
 
 async def search_for(pilot, text: str) -> None:  # noqa: ANN001
-    await pilot.press("/", *text, "enter")
-    await pilot.pause(0.2)
+    """Type a search and move to the list (`enter` would open the profile when one matches)."""
+    await pilot.press("/", *text)
+    await pilot.pause(0.3)  # the bar announces what was typed once typing pauses
+    await settle(pilot)
+    pilot.app.screen.query_one(UserList).focus()
     await settle(pilot)
 
 

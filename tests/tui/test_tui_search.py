@@ -78,6 +78,9 @@ async def test_a_filter_typed_in_the_bar_and_its_error_under_it(tmp_path: Path) 
         await settle(pilot)
         await pilot.press("/", *'did:"Order Completed"', "enter")
         await settle(pilot)
+        assert type(app.screen).__name__ == "ProfileScreen"  # one match: enter opened it
+        await pilot.press("escape")
+        await settle(pilot)
         users = app.screen.query_one(UserList)
         assert users.total == 1 and users.user_at(0).id == "user-alice"
         await pilot.press("/", *" seen:<")

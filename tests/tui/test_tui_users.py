@@ -113,6 +113,9 @@ async def test_hostile_search_text_is_matched_literally(store: str) -> None:
         await settle(pilot)
         await pilot.press("/", *"[bold]", "enter")
         await settle(pilot)
+        assert type(app.screen).__name__ == "ProfileScreen"  # the one match, opened
+        await pilot.press("escape")
+        await settle(pilot)
         assert names_on_screen(app) == [HOSTILE_NAME]
         await pilot.press("/", *(["backspace"] * 6), *"100%", "enter")
         await settle(pilot)

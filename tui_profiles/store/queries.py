@@ -15,6 +15,7 @@ from ..domain.formats import PAGE, SCREEN, TRACK
 from ..domain.identity import ANONYMOUS, IDENTIFIED
 from ..domain.sessions import is_live, session_id
 from ..domain.tags import profile_tags
+from ..domain.timeline_filter import EventFilter
 from . import audit
 from .identity_flags import flags_of
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SAVED, SESSIONS
@@ -520,10 +521,16 @@ def timeline(
     limit: int | None = None,
     before: tuple[int, int] | None = None,
     after: tuple[int, int] | None = None,
+    names: EventFilter | None = None,
+    since: int | None = None,
 ) -> list[EventRow]:
-    """A profile's events. Keyset pages: `before`/`after` are (ts, event id) of an edge row."""
+    """A profile's events. Keyset pages: `before`/`after` are (ts, event id) of an edge row; `names`
+    keeps or hides events by name (domain/timeline_filter.py). The first page at or before a moment
+    is `before=(moment + 1, 0)`: nothing between it and now is read. `since`: none older (ms)."""
     kind = profile_kind(conn, profile_id)
-    stmt = sa.select(*_EVENT_COLS).where(owned_by(profile_id, kind))
+    stmt = sa.select(*_EVENT_COLS).where(owned_by(profile_id, kind), *name_conditions(names))
+    if since is not None:
+        stmt = stmt.where(EVENTS.c.ts >= since)
     key = sa.tuple_(EVENTS.c.ts, EVENTS.c.id)
     if before is not None:
         stmt = stmt.where(key < sa.tuple_(*before))
@@ -537,6 +544,35 @@ def timeline(
         stmt = stmt.limit(limit)
     starts = _session_starts(conn, profile_id)
     return _event_rows(conn, profile_id, kind, conn.execute(stmt), starts)
+
+
+def name_conditions(names: EventFilter | None) -> list[sa.ColumnElement[bool]]:
+    """The SQL of an event filter: kept names only, hidden names not (an event with no name is kept
+    unless names are kept)."""
+    if not names:
+        return []
+    conds: list[sa.ColumnElement[bool]] = []
+    if names.keep:
+        conds.append(EVENTS.c.name.in_(names.keep))
+    if names.hide:
+        conds.append(sa.or_(EVENTS.c.name.is_(None), EVENTS.c.name.not_in(names.hide)))
+    return conds
+
+
+def event_names(conn: Connection, profile_id: int, *, limit: int = 500) -> list[str]:
+    """The distinct names of a profile's events (an identified person's merged anonymous ones too), by name."""
+    stmt = (
+        sa.select(EVENTS.c.name).where(events_of(conn, profile_id), EVENTS.c.name.is_not(None))
+        .group_by(EVENTS.c.name).order_by(EVENTS.c.name).limit(limit)
+    )
+    return [n for (n,) in conn.execute(stmt)]
+
+
+def newest_session(conn: Connection, profile_id: int, *, settings: Settings, now_ms: int) -> SessionRow | None:
+    r = conn.execute(
+        sa.select(*_SESSION_COLS).where(SESSIONS.c.profile_id == profile_id).order_by(SESSIONS.c.start.desc()).limit(1)
+    ).first()
+    return _session_row(r, settings, now_ms) if r else None
 
 
 def session_events(conn: Connection, profile_id: int, start: int, end: int) -> list[EventRow]:

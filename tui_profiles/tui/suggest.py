@@ -1,4 +1,5 @@
-"""Suggestions for the term being typed in the search bar: keys, `is:` states, tags, event names, page paths.
+"""Suggestions for the term being typed in the search bar: keys, `is:` states, tags, event names, page paths;
+and for the Timeline tab's filter line, the person's own event names (`EventNameCompleter`).
 
 `complete(query, cursor, lookup)` says what the term under the cursor could become; `lookup(kind, prefix)`
 reads the store's catalog (event names, page paths, trait keys), so it blocks: `FilterCompleter`
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from ..domain import filters
 from ..domain.tags import TAGS
+from ..domain.timeline_filter import EventFilter
 from . import safe
 
 LIMIT = 8  # suggestions shown at once
@@ -159,3 +161,63 @@ class FilterCompleter:
         """Drop what is cached (the store changed)."""
         with self._lock:
             self._cache.clear()
+
+
+# -- the Timeline tab's filter line: this person's own event names -------------------------
+@dataclass(frozen=True, slots=True)
+class NameCompletion(Completion):
+    """A whole event name for the term under the cursor (between commas): no space is added after it."""
+
+    def apply(self, query: str) -> tuple[str, int]:
+        return query[: self.start] + self.text + query[self.end :], self.start + len(self.text)
+
+
+def complete_names(query: str, cursor: int, names: Sequence[str], *, limit: int = LIMIT) -> tuple[NameCompletion, ...]:
+    """The names of `names` the term before the cursor could be (prefix first, then containing it), written
+    as the filter line reads them (`EventFilter.describe`: quoted when they hold a comma)."""
+    cursor = max(0, min(cursor, len(query)))
+    start = query.rfind(",", 0, cursor) + 1
+    while start < cursor and query[start] in " \t-":
+        start += 1
+    end = query.find(",", cursor)
+    end = len(query) if end < 0 else end
+    typed = query[start:cursor].strip().strip('"').casefold()
+    whole = query[start:end].strip()
+    shown = [n for n in names if n and safe.clean(n) == n]
+    ranked = [n for n in shown if n.casefold().startswith(typed)] + [n for n in shown if typed and typed in n.casefold()[1:]]
+    out: list[NameCompletion] = []
+    for name in dict.fromkeys(ranked):
+        text = EventFilter(keep=(name,)).describe()
+        if text == whole:
+            continue
+        out.append(NameCompletion(text, start, end, "event"))
+        if len(out) == limit:
+            break
+    return tuple(out)
+
+
+class EventNameCompleter:
+    """`complete_names` over the names of the profile shown (`profile_id`), read once a profile and cached.
+    Blocking: call it from a thread."""
+
+    def __init__(self, names: Callable[[int], Sequence[str]]) -> None:
+        self._names = names
+        self.profile_id: int | None = None
+        self._cache: tuple[int, tuple[str, ...]] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, query: str, cursor: int) -> tuple[NameCompletion, ...]:
+        profile_id = self.profile_id
+        if profile_id is None:
+            return ()
+        with self._lock:
+            cached = self._cache
+        if cached is None or cached[0] != profile_id:
+            cached = (profile_id, tuple(self._names(profile_id)))
+            with self._lock:
+                self._cache = cached
+        return complete_names(query, cursor, cached[1])
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache = None

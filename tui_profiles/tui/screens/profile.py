@@ -33,6 +33,7 @@ from .. import formatting, safe, textual_compat
 from ..broadcasts import broadcasts, hear_while_stacked
 from ..held_drawing import hold_updates
 from ..messages import OpenEvent, OpenProfile, OpenSession
+from ..suggest import EventNameCompleter
 from ..widgets.activity_chart import ActivityChart
 from ..widgets.feedback import FeedbackList
 from ..widgets.footer import Footer
@@ -53,6 +54,7 @@ from .profile_notes import NOTE_BINDINGS, ProfileNotes
 from .shown_again import ShownAgain
 from .tab_cycling import CyclesTabs, tab_bindings
 from .ticket_copy import COPY_BINDING, CopiesTicket
+from .timeline_keys import TIMELINE_BINDINGS, TimelineKeys, filter_bar
 from .visible import FollowsStore, in_view
 
 TABS = ("overview", "sessions", "timeline", "feedback", "properties", "identity")
@@ -67,7 +69,8 @@ ANON_SHOWN = 3
 
 
 class ProfileScreen(
-    ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityRepair, CopiesTicket, ShownAgain, FollowsStore, CyclesTabs, Screen
+    ReportsWorkerErrors, ProfileActions, ProfileNotes, IdentityRepair, CopiesTicket, TimelineKeys, ShownAgain, FollowsStore,
+    CyclesTabs, Screen,
 ):
     TABS = TABS
     BINDINGS = [
@@ -83,6 +86,7 @@ class ProfileScreen(
         *NOTE_BINDINGS,
         *REPAIR_BINDINGS,
         COPY_BINDING,
+        *TIMELINE_BINDINGS,
     ]
 
     class ProfileLoaded(Message, bubble=False):
@@ -114,6 +118,9 @@ class ProfileScreen(
         self._read_tabs: set[str] = {"overview"}  # tabs whose queries ran for the profile shown
         self.shown = asyncio.Event()  # set once the profile shown has its header and Overview drawn
         self._sessions_read = asyncio.Event()  # set once the Sessions tab has the profile's sessions
+        self.names_completer = EventNameCompleter(reader.event_names)  # the Timeline filter line's
+        self.names_completer.profile_id = profile_id
+        self.focus_on_tab: dict[str, Widget] = {}  # what a tab about to be shown focuses instead of its list
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
@@ -124,7 +131,7 @@ class ProfileScreen(
                 yield GoalsBar(self.reader, self.profile_id, id="goals")
                 yield SearchBar("/ filter top events and pages", id="top-search")
                 with Horizontal(id="tops"):
-                    yield from top_lists("top-events", "top-pages")
+                    yield from top_lists("top-events", "top-pages", events_open=True)
                     yield NotesPanel(self.reader, self.profile_id, id="notes")
                 yield ActivityChart(id="activity")
             for pane_id in TABS[1:]:
@@ -138,7 +145,7 @@ class ProfileScreen(
                 RowsList(self._session_row, identity=lambda s: s.id, empty="no sessions", id="session-list"),
             ]
         if pane_id == "timeline":
-            return [Timeline(self.reader, id="timeline-list")]
+            return [filter_bar(self.names_completer), Timeline(self.reader, id="timeline-list")]
         if pane_id == "feedback":
             return [FeedbackList(self.reader, None, id="feedback-tab")]  # loads when shown (`_load_pane`)
         if pane_id == "identity":
@@ -221,6 +228,8 @@ class ProfileScreen(
         self.properties = []
         self._stale = False
         self._read_tabs = {"overview"}
+        self.names_completer.profile_id = profile_id
+        self.names_completer.forget()
         self.shown.clear()
         if not self.is_mounted:
             return  # read on mount
@@ -243,6 +252,7 @@ class ProfileScreen(
                 rows.set_rows([], keep_cursor=False)
         if (timeline := self._pane_widget("#timeline-list", Timeline)) is not None:
             timeline.clear()
+            self.reset_timeline_filter()
         if (feedback := self._pane_widget("#feedback-tab", FeedbackList)) is not None:
             feedback.clear()
         if (identity := self._pane_widget("#identity-tab", IdentityPanel)) is not None:
@@ -333,6 +343,7 @@ class ProfileScreen(
 
     def catch_up(self) -> None:
         # Tabs not shown yet for this profile have nothing to refresh: they read the store when first shown.
+        self.names_completer.forget()
         self.load_profile()
         self.query_one(GoalsBar).reload()
         self.query_one(NotesPanel).load()
@@ -437,6 +448,8 @@ class ProfileScreen(
 
     # -- keys, tabs, drill down ---------------------------------------------------
     def action_back(self) -> None:
+        if self.leave_timeline_filter():
+            return  # escape in the Timeline's filter line clears it
         self.app.pop_screen()
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -448,7 +461,8 @@ class ProfileScreen(
         self._load_pane(active)
         if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
             # Lists fill their pane: nothing to scroll to (a scroll is another layout).
-            self.query_one(TAB_FOCUS[active]).focus(scroll_visible=False)
+            target = self.focus_on_tab.pop(active, None) or self.query_one(TAB_FOCUS[active])
+            target.focus(scroll_visible=False)
 
     async def action_search(self) -> None:
         tabs = self.query_one(TabbedContent)
@@ -461,7 +475,9 @@ class ProfileScreen(
             self.query_one("#top-search", SearchBar).input.focus()
 
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
-        if message.bar.id == "property-search":
+        if message.bar.id == "timeline-filter":
+            self.timeline_filter_changed(message)
+        elif message.bar.id == "property-search":
             self._show_properties()
             if message.submitted:
                 self.query_one("#property-list").focus()
@@ -470,9 +486,13 @@ class ProfileScreen(
             if message.submitted:
                 self.query_one("#top-events").focus()
 
-    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+    async def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         source = message.source
-        if source.id == "session-list":
+        if source.id == "top-events":
+            top = source.current  # type: ignore[attr-defined]
+            if top is not None:
+                await self.open_timeline_of(top[0])
+        elif source.id == "session-list":
             session = source.current  # type: ignore[attr-defined]
             if session is not None:
                 self.app.post_message(OpenSession(self.profile_id, session.start))

@@ -74,6 +74,7 @@ class UsersScreen(ReportsWorkerErrors, ExportsList, FollowsStore, Screen):
         self.saved: tuple[str, str] | None = None  # (name, query) of the saved filter last recalled or saved
         self.completer = FilterCompleter(reader.catalog)
         self._stale = False
+        self._entered = False  # enter was pressed in the bar: open the one match, once the list has it
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Users"), id="title")
@@ -129,6 +130,8 @@ class UsersScreen(ReportsWorkerErrors, ExportsList, FollowsStore, Screen):
         self.matching = message.total
         self._show_status()
         self.on_resize()
+        if self._entered:
+            self._answer_enter()
 
     def on_user_list_new_above(self, message: UserList.NewAbove) -> None:
         self.new_above = message.count
@@ -179,20 +182,38 @@ class UsersScreen(ReportsWorkerErrors, ExportsList, FollowsStore, Screen):
 
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
         self._show_title()  # a saved filter's name shows only while its query is unchanged
-        if message.submitted:
-            self.user_list.focus()
+        self._entered = False
         compiled = compile_search(
             message.text, self.reader.now(), settings=self.reader.settings, dialect=self.reader.engine.dialect.name
         )
         bar = self.query_one(SearchBar)
         if compiled.error:
+            if message.submitted:
+                self.user_list.focus()
             bar.show_error(compiled.error)  # the list stays as it was
             return
         bar.show_error(None)
-        if compiled.text == self.search.text and compiled.text:
-            return
-        self.search = compiled
-        self.user_list.set_query(UserQuery(period=self.period, condition=compiled.condition))
+        if not (compiled.text == self.search.text and compiled.text):
+            self.search = compiled
+            self.user_list.set_query(UserQuery(period=self.period, condition=compiled.condition))
+        if message.submitted:
+            # What enter does depends on how many match: wait for the list to have counted them.
+            self._entered = True
+            if self.user_list.up_to_date:
+                self._answer_enter()
+
+    def _answer_enter(self) -> None:
+        """Enter in the bar, the list counted: one match opens it, several go to the list, none stays and says so."""
+        self._entered = False
+        total = self.user_list.total
+        if total == 1 and (user := self.user_list.user_at(0)) is not None:
+            self.user_list.focus()  # where escape comes back to
+            self.app.post_message(OpenProfile(user.profile_id))
+        elif total == 0 and self.search.text:
+            self.notify(f"No user matches {safe.clean(self.search.text)} in the period ({self.period}).",
+                        title="No match", severity="warning", markup=False)  # fmt: skip
+        else:
+            self.user_list.focus()
 
     # -- drill down ---------------------------------------------------------------
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:

@@ -12,11 +12,12 @@ from .rows_list import RowsList
 from .virtual_list import columns_text
 
 
-def top_lists(events_id: str, pages_id: str) -> ComposeResult:
-    """The two titled lists, for the caller's row of columns; rows are (name, count), filled with `set_rows`."""
+def top_lists(events_id: str, pages_id: str, *, events_open: bool = False) -> ComposeResult:
+    """The two titled lists, for the caller's row of columns; rows are (name, count), filled with `set_rows`.
+    `events_open`: `enter` on a top event opens something (a profile's Timeline, filtered to it)."""
     with Vertical():
         yield Static(Text("Top events", style="bold"), classes="list-title")
-        yield RowsList(count_line, empty="no events in this period", selectable=False, id=events_id)
+        yield RowsList(count_line, empty="no events in this period", selectable=events_open, id=events_id)
     with Vertical():
         yield Static(Text("Top pages", style="bold"), classes="list-title")
         yield RowsList(count_line, empty="no pages in this period", selectable=False, id=pages_id)

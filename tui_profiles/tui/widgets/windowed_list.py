@@ -64,6 +64,7 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
         self.total = 0
         self.loaded_once = False
         self._generation = 0  # bumps when the criteria change: older windows are dropped
+        self._shown_generation = -1  # the criteria whose window is shown
         self._pending: tuple[int, int] | None = None  # (generation, start) being fetched
 
     # -- what a subclass provides -------------------------------------------------
@@ -100,6 +101,11 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
             if self.row_key(row) == key:
                 return self.window.start + i
         return None
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the rows shown (and `total`) are those of the criteria asked for last."""
+        return self._shown_generation == self._generation
 
     # -- loading ------------------------------------------------------------------
     def set_criteria(self, criteria: Criteria) -> None:
@@ -141,6 +147,7 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
         if message.generation != self._generation:
             return  # newer criteria were asked for meanwhile
         self._pending = None
+        self._shown_generation = message.generation
         self.show_window(message.window, reset=message.reset, live=message.live)
         self.post_loaded()
 

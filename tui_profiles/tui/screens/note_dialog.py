@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
 from .. import safe
+from .delete_dialog import DeleteDialog, delete_bindings
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -89,14 +90,10 @@ class NoteDialog(ModalScreen[str | None]):
             self.dismiss(None)
 
 
-class DeleteNoteScreen(ModalScreen[bool]):
+class DeleteNoteScreen(DeleteDialog):
     """Delete this note of yours? (for everyone on the store)"""
 
-    BINDINGS = [
-        Binding("escape", "answer(False)", "Keep it", id="delete_note.keep"),
-        Binding("y", "answer(True)", "Delete", id="delete_note.delete"),
-        Binding("n", "answer(False)", "Keep it", show=False, id="delete_note.no"),
-    ]
+    BINDINGS = delete_bindings("delete_note")
     DEFAULT_CSS = """
     DeleteNoteScreen { align: center middle; }
     DeleteNoteScreen > Vertical {
@@ -112,22 +109,10 @@ class DeleteNoteScreen(ModalScreen[bool]):
         super().__init__()
         self.note_text = text
 
-    def compose(self) -> ComposeResult:
+    def question(self) -> Text:
+        return Text("Delete your note for everyone on the store?", style="bold")
+
+    def shown(self) -> Static:
         lines = safe.lines(self.note_text)
         quoted = "\n".join(lines[:4]) + (f"\n… (+{len(lines) - 4} lines)" if len(lines) > 4 else "")
-        with Vertical():
-            yield Static(Text("Delete your note for everyone on the store?", style="bold"), markup=False)
-            yield Static(Text(quoted), classes="note-quote", markup=False)
-            with Horizontal():
-                yield Button("Keep it (n)", id="keep")
-                yield Button("Delete (y)", variant="error", id="delete")
-
-    def on_mount(self) -> None:
-        self.query_one("#keep", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "delete")
-
-    def action_answer(self, delete: bool) -> None:
-        self.dismiss(delete)
+        return Static(Text(quoted), classes="note-quote", markup=False)

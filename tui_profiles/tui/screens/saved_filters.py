@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 from ...reader import StoreReader
 from .. import safe
 from ..workers import ReportsWorkerErrors
+from .delete_dialog import DeleteDialog, delete_bindings
 
 NAME_MAX = 80
 
@@ -106,14 +107,10 @@ class SaveFilterScreen(ReportsWorkerErrors, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DeleteFilterScreen(ModalScreen[bool]):
+class DeleteFilterScreen(DeleteDialog):
     """Delete the saved filter `name`? (for everyone on the store)"""
 
-    BINDINGS = [
-        Binding("escape", "answer(False)", "Keep it", id="delete_filter.keep"),
-        Binding("y", "answer(True)", "Delete", id="delete_filter.delete"),
-        Binding("n", "answer(False)", "Keep it", show=False, id="delete_filter.no"),
-    ]
+    BINDINGS = delete_bindings("delete_filter")
     DEFAULT_CSS = DIALOG_CSS.format(cls="DeleteFilterScreen")
 
     def __init__(self, name: str, query: str) -> None:
@@ -121,22 +118,8 @@ class DeleteFilterScreen(ModalScreen[bool]):
         self.filter_name = name
         self.filter_query = query
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(
-                Text("Delete the saved filter ") + safe.text(self.filter_name, style="bold") + Text(" for everyone on the store?"),
-                classes="dialog-title",
-            )
-            yield Static(safe.content(self.filter_query), classes="dialog-query", markup=False)
-            with Horizontal():
-                yield Button("Keep it (n)", id="keep")
-                yield Button("Delete (y)", variant="error", id="delete")
+    def question(self) -> Text:
+        return Text("Delete the saved filter ") + safe.text(self.filter_name, style="bold") + Text(" for everyone on the store?")
 
-    def on_mount(self) -> None:
-        self.query_one("#keep", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "delete")
-
-    def action_answer(self, delete: bool) -> None:
-        self.dismiss(delete)
+    def shown(self) -> Static:
+        return Static(safe.content(self.filter_query), classes="dialog-query", markup=False)

@@ -85,3 +85,26 @@ async def test_an_excluded_user_shows_no_live_dot_on_their_live_session(tmp_path
         await settle(pilot)
         assert isinstance(app.screen, SessionScreen)
         assert "● live" not in screen_text(app)
+
+
+async def test_an_excluded_users_timeline_marks_no_session_live(tmp_path: Path) -> None:
+    url = build_store(tmp_path / "store")
+    bob = profile_id(url, "user-bob")  # live: his last page 8 minutes ago
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(OpenProfile(bob))
+        await settle(pilot)
+        await pilot.press("tab", "tab")  # the Timeline
+        await settle(pilot)
+        assert "● live" in screen_text(app)  # the control: his newest session is live
+    engine = make_engine(url, writer=True)
+    with engine.begin() as conn:
+        actions.set_excluded(conn, bob, True, author="tests", now_ms=0)
+    engine.dispose()
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(OpenProfile(bob))
+        await settle(pilot)
+        await pilot.press("tab", "tab")
+        await settle(pilot)
+        assert "Session" in screen_text(app) and "● live" not in screen_text(app)

@@ -145,7 +145,7 @@ class ProfileScreen(
                 RowsList(self._session_row, identity=lambda s: s.id, empty="no sessions", id="session-list"),
             ]
         if pane_id == "timeline":
-            return [filter_bar(self.names_completer), Timeline(self.reader, id="timeline-list")]
+            return [filter_bar(self.names_completer), Timeline(self.reader, excluded=self._excluded, id="timeline-list")]
         if pane_id == "feedback":
             return [FeedbackList(self.reader, None, id="feedback-tab")]  # loads when shown (`_load_pane`)
         if pane_id == "identity":
@@ -303,6 +303,9 @@ class ProfileScreen(
             self._show_properties()
         if message.overview_generation != self._overview_generation:
             self._reload_overview()  # none on its way, or the period or filter changed since it was asked for
+
+    def _excluded(self) -> bool:
+        return self.detail is not None and self.detail.user.excluded
 
     def _reload_overview(self) -> None:
         self._overview_generation += 1  # an answer on its way is stale now

@@ -12,7 +12,7 @@ for the newer events, read a page at a time as the viewport nears it (the cursor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -80,10 +80,11 @@ class Timeline(ReportsWorkerErrors, VirtualList):
             super().__init__()
             self.events, self.names, self.at = events, names, at
 
-    def __init__(self, reader: StoreReader, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, reader: StoreReader, *, excluded: Callable[[], bool] = lambda: False, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.reader = reader
         self.profile_id: int | None = None
+        self.excluded = excluded  # asked at each draw: an excluded person is out of "live now", no session is marked live
         self.events: list[EventRow] = []
         self.sessions: dict[str, SessionRow] = {}
         self.items: list[Item] = []
@@ -134,7 +135,7 @@ class Timeline(ReportsWorkerErrors, VirtualList):
         if isinstance(item, SessionHeader):
             return session_line(
                 self.sessions.get(item.session_id), item.session_id, width,
-                tz=tz, now_ms=self.reader.now(), live_ms=self.reader.settings.live_ms,
+                tz=tz, now_ms=self.reader.now(), live_ms=0 if self.excluded() else self.reader.settings.live_ms,
             )
         mark = None
         if item.merged_into is not None:  # an anonymous profile's event that is also the user's: room at the end

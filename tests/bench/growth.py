@@ -190,13 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         for events in sizes:
             data = data_mod.prepare(args.work / "cache", events=events, users=max(1, events // 20), days=60 if events >= 200_000 else 14,
                                     seed=args.seed, steady_events=min(STEADY_MAX, events // 5), log=log)  # fmt: skip
-            found = [sqlite_size(data, work, args.keep, args.samples)]
+            runs = [lambda: sqlite_size(data, work, args.keep, args.samples)]
             if server:
-                found.append(pg_size(data, server, args.keep is not None, args.samples))
-            for entry in found:
+                runs.append(lambda: pg_size(data, server, args.keep is not None, args.samples))
+            for run in runs:
+                entry = run()
                 results = [r for r in results if (r["events"], r["backend"]) != (entry["events"], entry["backend"])] + [entry]
                 results.sort(key=lambda r: (r["backend"] != "sqlite", r["events"]))
-            write(args, results)  # after each size, so a long run that breaks later keeps what it measured
+                write(args, results)  # after each, so a long run that breaks later keeps what it measured
         write(args, results)
     finally:
         if server:

@@ -54,5 +54,5 @@ bench-smoke: $(STAMP)
 	$(VENV)/bin/python -m tests.bench --smoke
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .pgdata .demo snapshot_report.html bench-results.json
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .pgdata .demo snapshot_report.html bench-results.json bench-growth.json bench-growth.md
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -120,6 +120,7 @@ class ProfileScreen(
         self._sessions_read = asyncio.Event()  # set once the Sessions tab has the profile's sessions
         self.names_completer = EventNameCompleter(reader.event_names)  # the Timeline filter line's
         self.names_completer.profile_id = profile_id
+        self._mounted_in_tabs: dict[str, Widget] = {}  # "#id" -> a widget `_build` mounted at the top of a tab
         self.focus_on_tab: dict[str, Widget] = {}  # what a tab about to be shown focuses instead of its list
 
     def compose(self) -> ComposeResult:
@@ -178,7 +179,9 @@ class ProfileScreen(
             return
         built = self._built[pane_id] = asyncio.Event()
         try:
-            await self.query_one(f"#{pane_id}", TabPane).mount_all(self._pane_content(pane_id))
+            content = self._pane_content(pane_id)
+            await self.query_one(f"#{pane_id}", TabPane).mount_all(content)
+            self._mounted_in_tabs.update((f"#{w.id}", w) for w in content if w.id)
         finally:
             built.set()  # whatever happened, nobody waits for ever
 
@@ -211,6 +214,9 @@ class ProfileScreen(
 
     def _pane_widget(self, selector: str, kind: type[Widget] = Widget) -> Widget | None:
         """A widget inside a tab, or None while that tab has not been shown."""
+        # A tab's own lists are kept as they were mounted: a query walks the whole screen, five times on each open.
+        if (widget := self._mounted_in_tabs.get(selector)) is not None:
+            return widget if isinstance(widget, kind) else None
         return next(iter(self.query(selector).results(kind)), None)
 
     def on_mount(self) -> None:

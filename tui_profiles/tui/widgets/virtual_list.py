@@ -52,6 +52,7 @@ class VirtualList(ScrollView, can_focus=True):
     }
     """
 
+    _row_base: Style | None = None  # see `row_base`
     cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)  # watch_cursor repaints its rows
 
     class RowMessage(Message):
@@ -163,6 +164,18 @@ class VirtualList(ScrollView, can_focus=True):
         self._set_row_count(self.row_count())
         self.viewport_changed()
 
+    def notify_style_update(self) -> None:
+        self._row_base = None  # this list's or an ancestor's style changed (Textual updates a node and every descendant)
+        super().notify_style_update()
+
+    @property
+    def row_base(self) -> Style:
+        """`rich_style`, which walks every ancestor's background and colour, read once a style change, not once a line:
+        it was half of the time a tab switch spent drawing rows. Textual keeps its component styles the same way."""
+        if self._row_base is None:
+            self._row_base = self.rich_style
+        return self._row_base
+
     def on_focus(self) -> None:
         self.refresh_line(self.cursor)  # only the cursor row looks different
 
@@ -173,7 +186,7 @@ class VirtualList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.first_visible + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.row_base
         if index >= self.row_count() or width <= 0:
             return Strip.blank(width, base)
         row = self.row_text(index, width)

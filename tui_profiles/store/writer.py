@@ -45,12 +45,16 @@ _PROFILE_FIELDS = (
     "total_session_ms", "order_count", "has_contact", "has_custom_attributes", "traits",
 )  # fmt: skip
 _SQLITE_UPDATE_PROFILE = f"UPDATE profiles SET {', '.join(f'{k} = ?' for k in _PROFILE_FIELDS)} WHERE id = ?"
+_PG_UPDATE_PROFILE = (
+    f"UPDATE profiles SET {', '.join(f'{k} = %s::jsonb' if k == 'traits' else f'{k} = %s' for k in _PROFILE_FIELDS)} WHERE id = %s"
+)
 _SESSION_FIELDS = ("profile_id", "start", "end", "event_count", "source", "entry_path")
 assert set(_SESSION_FIELDS) == {c.name for c in SESSIONS.columns} - {"id"}, "a sessions column is missing from _SESSION_FIELDS"
 _SQLITE_INSERT_SESSION = (
     "INSERT INTO sessions (" + ", ".join('"' + k + '"' for k in _SESSION_FIELDS) + ")"  # "end" is an SQL word
     + f" VALUES ({', '.join('?' * len(_SESSION_FIELDS))})"
 )
+_PG_INSERT_SESSION = _SQLITE_INSERT_SESSION.replace("?", "%s")
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -696,20 +700,18 @@ class StoreWriter:
                 SESSIONS.delete().where(SESSIONS.c.profile_id == sa.bindparam("pid"), SESSIONS.c.start >= sa.bindparam("start")),
                 session_deletes_from,
             )
-        if self._dialect == "sqlite":
-            # As for events: tuples straight to the driver (a first load writes every profile at once).
-            dumps = self._json_dumps
-            conn.exec_driver_sql(
-                _SQLITE_UPDATE_PROFILE,
-                [tuple(dumps(u[k]) if k == "traits" else u[k] for k in _PROFILE_FIELDS) + (u["pid"],) for u in profile_updates],
-            )
-            if session_inserts:
-                conn.exec_driver_sql(_SQLITE_INSERT_SESSION, [tuple(r[k] for k in _SESSION_FIELDS) for r in session_inserts])
-            return
-        values = {k: sa.bindparam(k) for k in profile_updates[0] if k != "pid"}
-        conn.execute(PROFILES.update().where(PROFILES.c.id == sa.bindparam("pid")).values(**values), profile_updates)
+        # As for events: tuples straight to the driver (a first load writes every profile at once; on
+        # PostgreSQL SQLAlchemy's per-row dicts and bind processing were half of a first load's fold).
+        update_profile, insert_session = (
+            (_SQLITE_UPDATE_PROFILE, _SQLITE_INSERT_SESSION) if self._dialect == "sqlite" else (_PG_UPDATE_PROFILE, _PG_INSERT_SESSION)
+        )
+        dumps = self._json_dumps
+        conn.exec_driver_sql(
+            update_profile,
+            [tuple(dumps(u[k]) if k == "traits" else u[k] for k in _PROFILE_FIELDS) + (u["pid"],) for u in profile_updates],
+        )
         if session_inserts:
-            conn.execute(SESSIONS.insert(), session_inserts)
+            conn.exec_driver_sql(insert_session, [tuple(r[k] for k in _SESSION_FIELDS) for r in session_inserts])
 
 
 class _Move(NamedTuple):

@@ -36,7 +36,8 @@ def record(conn: Connection, events: Iterable[NormalizedEvent]) -> None:
     """Fold freshly stored events into their companies (the events are in the table already).
 
     The fast path carries the stored traits on; a group call older than the last
-    one folded in rebuilds that company from its group calls instead.
+    one folded in folds that company's traits again from its group calls. First and
+    last seen are a min and a max either way: no event but the new ones is read for them.
     """
     by_company: dict[str, list[NormalizedEvent]] = defaultdict(list)
     for e in events:
@@ -71,7 +72,7 @@ def record(conn: Connection, events: Iterable[NormalizedEvent]) -> None:
         values = {k: sa.bindparam(k) for k in updates[0] if k != "gid"}
         conn.execute(COMPANIES.update().where(COMPANIES.c.id == sa.bindparam("gid")).values(**values), updates)
     if late:
-        rebuild(conn, late)
+        _refold_traits(conn, late)
 
 
 def _fold(traits: dict[str, Any], traits_ts: int | None, calls: list[NormalizedEvent]) -> tuple[dict[str, Any], int | None]:
@@ -79,6 +80,35 @@ def _fold(traits: dict[str, Any], traits_ts: int | None, calls: list[NormalizedE
         traits.update(call.group_traits or {})
         traits_ts = call.ts
     return traits, traits_ts
+
+
+def _group_calls(conn: Connection, company_ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], int | None]]:
+    """(traits, time of the last call) of these companies, folded from their stored group calls in time order."""
+    folded: dict[str, tuple[dict[str, Any], int | None]] = {}
+    calls = conn.execute(
+        sa.select(EVENTS.c.group_id, EVENTS.c.ts, EVENTS.c.traits)
+        .where(EVENTS.c.group_id.in_(company_ids), EVENTS.c.type == GROUP)
+        .order_by(EVENTS.c.group_id, EVENTS.c.ts, EVENTS.c.id)
+    )
+    for gid, ts, event_traits in calls:
+        traits, _ = folded.get(gid, ({}, None))
+        group = (event_traits or {}).get("group")
+        traits.update(group if isinstance(group, dict) else {})
+        folded[gid] = (traits, ts)
+    return folded
+
+
+def _refold_traits(conn: Connection, company_ids: Sequence[str]) -> None:
+    """Name and traits of these companies folded again from their group calls (one came late); first and
+    last seen stay as record() set them."""
+    for chunk in _chunks(sorted(company_ids)):
+        updates = [
+            {"gid": gid, "name": company_name(traits), "traits": traits, "traits_ts": traits_ts}
+            for gid, (traits, traits_ts) in _group_calls(conn, chunk).items()
+        ]  # fmt: skip
+        if updates:
+            values = {k: sa.bindparam(k) for k in updates[0] if k != "gid"}
+            conn.execute(COMPANIES.update().where(COMPANIES.c.id == sa.bindparam("gid")).values(**values), updates)
 
 
 def rebuild(conn: Connection, company_ids: Iterable[str]) -> None:
@@ -92,17 +122,8 @@ def rebuild(conn: Connection, company_ids: Iterable[str]) -> None:
                 .where(EVENTS.c.group_id.in_(chunk)).group_by(EVENTS.c.group_id)
             )
         }
-        folded: dict[str, tuple[dict[str, Any], int | None]] = {gid: ({}, None) for gid in spans}
-        calls = conn.execute(
-            sa.select(EVENTS.c.group_id, EVENTS.c.ts, EVENTS.c.traits)
-            .where(EVENTS.c.group_id.in_(chunk), EVENTS.c.type == GROUP)
-            .order_by(EVENTS.c.group_id, EVENTS.c.ts, EVENTS.c.id)
-        )
-        for gid, ts, event_traits in calls:
-            traits, _ = folded[gid]
-            group = (event_traits or {}).get("group")
-            traits.update(group if isinstance(group, dict) else {})
-            folded[gid] = (traits, ts)
+        calls = _group_calls(conn, chunk)
+        folded = {gid: calls.get(gid, ({}, None)) for gid in spans}
         conn.execute(COMPANIES.delete().where(COMPANIES.c.id.in_(chunk)))
         rows = [
             {"id": gid, "name": company_name(traits), "traits": traits, "traits_ts": traits_ts,

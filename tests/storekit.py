@@ -59,6 +59,16 @@ def profile_doc(url: str, ident: str, now_ms: int, settings: Settings | None = N
         engine.dispose()
 
 
+def pid_of(url: str, ident: str) -> int:
+    """The id of the profile a user id or anonymous id belongs to (asserted to exist)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        pid = queries.find_profile(conn, ident)
+    engine.dispose()
+    assert pid is not None, ident
+    return pid
+
+
 def users(url: str, now_ms: int, settings: Settings | None = None) -> list[queries.UserRow]:
     settings = settings or Settings(db_url=url)
     engine = make_engine(url)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.people import BOB_DATA, BOB_IDS, write_people
 from tests.store.test_erasure import erase, rows_mentioning
-from tests.storekit import NOW, cli, ingest
+from tests.storekit import NOW, cli, ingest, pid_of
 from tui_profiles.config import Settings
 from tui_profiles.domain.filters import parse
 from tui_profiles.domain.notes import Note, NoteError
@@ -27,14 +27,6 @@ def people(db_url: str, tmp_path: Path) -> str:
     ingest(db_url, [write_people(tmp_path / "inbox")])
     return db_url
 
-
-def pid_of(url: str, ident: str) -> int:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        pid = queries.find_profile(conn, ident)
-    engine.dispose()
-    assert pid is not None
-    return pid
 
 
 def write(url: str, fn, *args, **kwargs):  # noqa: ANN001, ANN201

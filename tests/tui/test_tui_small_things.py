@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.storekit import pid_of
 from tests.teams import build_teams_store, make_teams_app
 from tests.tui.support import build_store, make_app, screen_text, settle
 from tui_profiles.store import actions, queries
@@ -16,14 +17,6 @@ from tui_profiles.tui.screens.session import SessionScreen
 
 SIZE = (120, 40)
 
-
-def profile_id(url: str, ident: str) -> int:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        pid = queries.find_profile(conn, ident)
-    engine.dispose()
-    assert pid is not None
-    return pid
 
 
 async def header_of(app, pilot, pid: int) -> str:  # noqa: ANN001
@@ -41,11 +34,11 @@ async def test_signed_up_falls_back_to_first_seen_said_so_and_an_anonymous_profi
     app = make_app(url)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        alice = await header_of(app, pilot, profile_id(url, "user-alice"))  # createdAt in her traits
+        alice = await header_of(app, pilot, pid_of(url, "user-alice"))  # createdAt in her traits
         assert "signed up 2026-11-17  " in alice and "(first seen)" not in alice
-        bob = await header_of(app, pilot, profile_id(url, "user-bob"))  # no sign-up date known
+        bob = await header_of(app, pilot, pid_of(url, "user-bob"))  # no sign-up date known
         assert "first seen 2026-11-15 12:00" in bob and "signed up 2026-11-15 (first seen)" in bob
-        anon = await header_of(app, pilot, profile_id(url, "anon-0003"))
+        anon = await header_of(app, pilot, pid_of(url, "anon-0003"))
         assert "first seen 2026-11-15" in anon and "signed up" not in anon
 
 
@@ -71,7 +64,7 @@ async def test_the_session_screen_stars_the_goals_its_events_complete(tmp_path: 
 
 async def test_an_excluded_user_shows_no_live_dot_on_their_live_session(tmp_path: Path) -> None:
     url = build_store(tmp_path / "store")
-    bob = profile_id(url, "user-bob")  # live: his last page 8 minutes ago
+    bob = pid_of(url, "user-bob")  # live: his last page 8 minutes ago
     engine = make_engine(url, writer=True)
     with engine.begin() as conn:
         actions.set_excluded(conn, bob, True, author="tests", now_ms=0)
@@ -89,7 +82,7 @@ async def test_an_excluded_user_shows_no_live_dot_on_their_live_session(tmp_path
 
 async def test_an_excluded_users_timeline_marks_no_session_live(tmp_path: Path) -> None:
     url = build_store(tmp_path / "store")
-    bob = profile_id(url, "user-bob")  # live: his last page 8 minutes ago
+    bob = pid_of(url, "user-bob")  # live: his last page 8 minutes ago
     app = make_app(url)
     async with app.run_test(size=SIZE) as pilot:
         app.post_message(OpenProfile(bob))

@@ -8,20 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.support import DAY, MIN, NOW, demo_journal, ingest
-from tui_profiles.config import Settings
-from tui_profiles.domain.clock import Clock
+from tests.tui.support import DAY, MIN, NOW, demo_reader
 from tui_profiles.domain.timeline_filter import EventFilter
 from tui_profiles.reader import StoreReader
-from tui_profiles.store.engine import make_engine
 
 
 @pytest.fixture
 def reader(tmp_path: Path, db_url: str) -> Iterator[StoreReader]:
-    ingest(db_url, [demo_journal().write(tmp_path / "events.jsonl")])
-    engine = make_engine(db_url)
-    yield StoreReader(engine, Settings(db_url=db_url), Clock(now=lambda: NOW))
-    engine.dispose()
+    with demo_reader(tmp_path, db_url) as r:
+        yield r
 
 
 def what(events) -> list[str]:  # noqa: ANN001

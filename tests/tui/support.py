@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,17 @@ def ingest(url: str, files: Iterable[Path], settings: Settings | None = None) ->
     engine = make_engine(url, writer=True)
     try:
         FileIngestor(StoreWriter(engine, settings)).ingest_paths(list(files))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def demo_reader(folder: Path, url: str) -> Iterator[StoreReader]:
+    """The demo store at `url` (SQLite or PostgreSQL: the compiled SQL differs), read as the app reads it, at NOW."""
+    ingest(url, [demo_journal().write(folder / "events.jsonl")])
+    engine = make_engine(url)
+    try:
+        yield StoreReader(engine, Settings(db_url=url), Clock(now=lambda: NOW))
     finally:
         engine.dispose()
 

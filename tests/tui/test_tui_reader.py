@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.support import NOW, demo_journal, ingest
+from tests.tui.support import NOW, demo_reader, ingest
 from tui_profiles.config import Settings
 from tui_profiles.domain.clock import Clock
 from tui_profiles.domain.periods import PERIODS
@@ -19,10 +19,8 @@ from tui_profiles.store.engine import make_engine
 
 @pytest.fixture
 def reader(tmp_path: Path, db_url: str) -> Iterator[StoreReader]:
-    ingest(db_url, [demo_journal().write(tmp_path / "events.jsonl")])
-    engine = make_engine(db_url)
-    yield StoreReader(engine, Settings(db_url=db_url), Clock(now=lambda: NOW))
-    engine.dispose()
+    with demo_reader(tmp_path, db_url) as r:
+        yield r
 
 
 def test_windows_by_offset_and_the_rank_of_a_followed_profile(reader: StoreReader) -> None:

@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.support import NOW, build_store, demo_journal, ingest, make_app, screen_text, settle
-from tui_profiles.config import Settings
-from tui_profiles.domain.clock import Clock
+from tests.tui.support import NOW, build_store, demo_reader, make_app, screen_text, settle
 from tui_profiles.reader import StoreReader, UserQuery
-from tui_profiles.store.engine import make_engine
 from tui_profiles.tui.search import compile_search
 from tui_profiles.tui.widgets.search_bar import SearchBar
 from tui_profiles.tui.widgets.user_list import UserList
@@ -20,11 +17,8 @@ from tui_profiles.tui.widgets.user_list import UserList
 
 @pytest.fixture
 def reader(tmp_path: Path, db_url: str) -> Iterator[StoreReader]:
-    """The demo store on SQLite and on PostgreSQL: the compiled SQL differs between them."""
-    ingest(db_url, [demo_journal().write(tmp_path / "events.jsonl")])
-    engine = make_engine(db_url)
-    yield StoreReader(engine, Settings(db_url=db_url), Clock(now=lambda: NOW))
-    engine.dispose()
+    with demo_reader(tmp_path, db_url) as r:
+        yield r
 
 
 def ids(reader: StoreReader, text: str, period: str = "all") -> list[str]:

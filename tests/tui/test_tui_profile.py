@@ -100,12 +100,13 @@ async def test_a_click_on_a_tab_label_shows_that_tab_loaded_and_focused(store: s
         await settle(pilot)
         assert active_tab(app) == "sessions"
         sessions = app.screen.query_one("#session-list", RowsList)
-        assert sessions.has_focus and sessions.display and len(sessions.rows) == 3
+        pane = app.screen.query_one("#sessions")
+        assert sessions.has_focus and pane.display and len(sessions.rows) == 3
         assert "Fri 2026-11-20 11:30   28m 00s      3 web      /account" in screen_text(app)
         await pilot.click("#tabs", offset=(label_x(bar, "overview"), 0))
         await settle(pilot)
         assert active_tab(app) == "overview" and app.screen.query_one("#top-events").has_focus
-        assert not sessions.display
+        assert not pane.display and app.screen.query_one("#overview").display
         await pilot.press("tab")  # the keys go on from the tab clicked
         assert active_tab(app) == "sessions"
 

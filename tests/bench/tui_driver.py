@@ -112,11 +112,9 @@ def expect_screen(app, name: str) -> None:  # noqa: ANN001
 
 async def tab_to(keys: Keys, pane: str, *, at_least: int = 0, limit: int = 12) -> None:
     """Press tab (each one timed) until the profile's `pane` tab is active, at least `at_least` times."""
-    from textual.widgets import TabbedContent
-
     for presses in range(1, limit + 1):
         await keys.press("switch tab", "tab")
-        if presses >= at_least and keys.app.screen.query_one(TabbedContent).active == pane:
+        if presses >= at_least and keys.app.screen.query_one("#tabs").active == pane:
             return
     raise RuntimeError(f"tab never reached the {pane} pane")
 

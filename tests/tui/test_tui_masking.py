@@ -114,7 +114,7 @@ async def test_no_personal_value_of_the_demo_shows_on_any_screen_while_masked(de
             app.open_profile(pid)
             await settle(pilot)
             for tab in ProfileScreen.TABS:
-                app.screen.query_one("TabbedContent").active = tab  # type: ignore[attr-defined]
+                app.screen.show_tab(tab)  # type: ignore[attr-defined]
                 await read_screen(pilot, seen, f"profile {pid} {tab}")
             await pilot.press("e")  # the export dialog
             await read_screen(pilot, seen, f"profile {pid} export dialog")
@@ -137,7 +137,7 @@ async def test_no_personal_value_of_the_demo_shows_on_any_screen_while_masked(de
                 app.open_event(event.event_id)
                 await settle(pilot)
                 for tab in EventScreen.TABS:
-                    app.screen.query_one("TabbedContent").active = tab  # type: ignore[attr-defined]
+                    app.screen.show_tab(tab)  # type: ignore[attr-defined]
                     await read_screen(pilot, seen, f"event {event.event_id} {tab}")
                 app.pop_screen()
             if profile.detail is not None and profile.detail.companies:

@@ -31,6 +31,7 @@ from tui_profiles.tui.screens.session import SessionScreen
 from tui_profiles.tui.screens.users import UsersScreen
 from tui_profiles.tui.widgets.rows_list import RowsList
 from tui_profiles.tui.widgets.search_bar import SearchBar
+from tui_profiles.tui.widgets.tab_bar import TabBar
 from tui_profiles.tui.widgets.timeline import SessionHeader, Timeline
 from tui_profiles.tui.widgets.user_list import UserList
 
@@ -85,6 +86,34 @@ async def test_profile_header_and_tabs_by_keys(store: str) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, UsersScreen)
+
+
+async def test_a_click_on_a_tab_label_shows_that_tab_loaded_and_focused(store: str) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Alice
+        await settle(pilot)
+        bar = app.screen.query_one("#tabs", TabBar)
+        assert bar.region.height == 1
+        await pilot.click("#tabs", offset=(label_x(bar, "sessions"), 0))
+        await settle(pilot)
+        assert active_tab(app) == "sessions"
+        sessions = app.screen.query_one("#session-list", RowsList)
+        pane = app.screen.query_one("#sessions")
+        assert sessions.has_focus and pane.display and len(sessions.rows) == 3
+        assert "Fri 2026-11-20 11:30   28m 00s      3 web      /account" in screen_text(app)
+        await pilot.click("#tabs", offset=(label_x(bar, "overview"), 0))
+        await settle(pilot)
+        assert active_tab(app) == "overview" and app.screen.query_one("#top-events").has_focus
+        assert not pane.display and app.screen.query_one("#overview").display
+        await pilot.press("tab")  # the keys go on from the tab clicked
+        assert active_tab(app) == "sessions"
+
+
+def label_x(bar: TabBar, tab_id: str) -> int:
+    """A cell inside the label of `tab_id`, as the bar draws it."""
+    return next(x for x in range(bar.size.width) if bar.tab_at(x) == tab_id) + 1
 
 
 async def test_overview_follows_the_period_and_its_search_box(store: str) -> None:
@@ -192,6 +221,11 @@ async def test_event_screen_tree_context_raw_origin_and_copy(store: str) -> None
         await pilot.press("tab")
         await settle(pilot)
         assert '"event": "Order Completed",' in screen_text(app)
+        bar = app.screen.query_one("#event-tabs", TabBar)
+        await pilot.click("#event-tabs", offset=(label_x(bar, "event-context"), 0))  # a click, as the keys do
+        await settle(pilot)
+        assert bar.active == "event-context" and app.screen.query_one("#context-tree").has_focus
+        assert "userAgent: Mozilla/5.0 (Macintosh) Chrome/122.0" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ProfileScreen)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from textual.widgets import TabbedContent
 
 from tests.tui.support import NOW, Notes, make_app, screen_text, settle
 from tests.tui.timeline_store import TL_EMAIL, TL_EVENTS, timeline_store, tl_name, tl_time
@@ -16,6 +15,7 @@ from tui_profiles.tui.screens.profile import ProfileScreen
 from tui_profiles.tui.screens.session import SessionScreen
 from tui_profiles.tui.screens.users import UsersScreen
 from tui_profiles.tui.widgets.search_bar import SearchBar
+from tui_profiles.tui.widgets.tab_bar import TabBar
 from tui_profiles.tui.widgets.timeline import PAGE, SessionHeader, Timeline
 
 SIZE = (120, 40)
@@ -79,7 +79,7 @@ async def test_filter_keeps_names_with_spaces_under_session_headers(store: str) 
         await open_tess(pilot)
         await pilot.press("f")
         await settle(pilot)
-        assert app.screen.query_one(TabbedContent).active == "timeline"
+        assert app.screen.query_one(TabBar).active == "timeline"
         bar = app.screen.query_one("#timeline-filter", SearchBar)
         assert bar.input.has_focus
         await pilot.press(*"Order Comp")
@@ -92,7 +92,7 @@ async def test_filter_keeps_names_with_spaces_under_session_headers(store: str) 
         assert tl.has_focus
         assert names_held(app) == {"Order Completed"} and len(tl.events) == TL_EVENTS // 10
         assert any(isinstance(item, SessionHeader) for item in tl.items)
-        assert str(app.screen.query_one(TabbedContent).get_tab("timeline").label) == "Timeline (filtered)"
+        assert app.screen.query_one(TabBar).labels["timeline"] == "Timeline (filtered)"
         assert "Order Completed" in screen_text(app) and "Heartbeat" not in screen_text(app)
 
 
@@ -112,7 +112,7 @@ async def test_hiding_pages_older_and_escape_clears(store: str) -> None:
         await pilot.press("f", "escape")
         await settle(pilot)
         assert not tl.names and "Heartbeat" in names_held(app)
-        assert str(app.screen.query_one(TabbedContent).get_tab("timeline").label) == "Timeline"
+        assert app.screen.query_one(TabBar).labels["timeline"] == "Timeline"
         assert isinstance(app.screen, ProfileScreen)  # escape in the line cleared it; it did not leave
 
 
@@ -225,7 +225,7 @@ async def test_enter_on_a_top_event_opens_the_timeline_filtered_to_it(store: str
         top = app.screen.query_one("#top-events").current[0]
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.query_one(TabbedContent).active == "timeline"
+        assert app.screen.query_one(TabBar).active == "timeline"
         assert timeline(app).names.keep == (top,) and names_held(app) == {top}
         assert app.screen.query_one("#timeline-filter", SearchBar).value == top
         assert timeline(app).has_focus
@@ -246,5 +246,5 @@ async def test_another_profile_starts_unfiltered(store: str) -> None:
         await pilot.press("tab", "tab")
         await settle(pilot)
         assert not timeline(app).names and len(names_held(app)) > 1
-        assert str(app.screen.query_one(TabbedContent).get_tab("timeline").label) == "Timeline"
+        assert app.screen.query_one(TabBar).labels["timeline"] == "Timeline"
         assert NOW  # the pinned now the store was built around

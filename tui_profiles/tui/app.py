@@ -14,7 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Tabs, Tree
+from textual.widgets import Tree
 
 from ..config import Settings
 from ..domain.clock import Clock
@@ -338,7 +338,6 @@ def help_sections() -> list[Section]:
         ("Companies", CompaniesScreen),
         ("Company", CompanyScreen),
         ("Cohorts", CohortsScreen),
-        ("Tabs", Tabs),
         ("Help", HelpScreen),
     ]
 

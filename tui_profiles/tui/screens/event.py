@@ -6,9 +6,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from ...domain.masking import properties_key
@@ -20,11 +21,15 @@ from ..widgets.event_rows import badge, title
 from ..widgets.footer import Footer
 from ..widgets.property_tree import PropertyTree
 from ..widgets.rows_list import RowsList
+from ..widgets.tab_bar import TabBar
 from ..widgets.title_bar import TitleBar
 from ..workers import ReportsWorkerErrors
 from .tab_cycling import CyclesTabs, tab_bindings
 
 TABS = ("event-properties", "event-context", "event-raw")
+TAB_TITLES = {"event-properties": "Properties", "event-context": "Context", "event-raw": "Raw JSON"}
+# What gets the focus when a tab is shown.
+TAB_FOCUS = {"event-properties": "#property-tree", "event-context": "#context-tree", "event-raw": "#raw-lines"}
 
 
 class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
@@ -52,12 +57,13 @@ class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
         title = Text("tui-profiles", style="bold") + Text(" · Event")
         yield TitleBar(title, Text("c copy value · y copy raw JSON", style="dim"), id="title")
         yield Static("loading…", id="event-header", markup=False)
-        with TabbedContent(id="event-tabs"):
-            with TabPane("Properties", id="event-properties"):
+        yield TabBar(TAB_TITLES.items(), id="event-tabs")
+        with ContentSwitcher(id="event-panes", initial="event-properties"):
+            with Vertical(id="event-properties", classes="pane"):
                 yield PropertyTree("properties", id="property-tree")
-            with TabPane("Context", id="event-context"):
+            with Vertical(id="event-context", classes="pane"):
                 yield PropertyTree("context", id="context-tree")
-            with TabPane("Raw JSON", id="event-raw"):
+            with Vertical(id="event-raw", classes="pane"):
                 yield RowsList(lambda line, width: Text(line), selectable=False, id="raw-lines")
         yield Footer()
 
@@ -128,17 +134,15 @@ class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        focus = {"event-properties": "#property-tree", "event-context": "#context-tree", "event-raw": "#raw-lines"}
-        # The tab active now, not the event's: a late event must not pull the screen back (see ProfileScreen).
-        self.query_one(focus.get(self.query_one(TabbedContent).active, "#property-tree")).focus()
+    def on_tab_bar_changed(self, _message: TabBar.Changed) -> None:
+        # The tab active now, not the message's: a late message must not pull the screen back (see ProfileScreen).
+        self.query_one(TAB_FOCUS[self.follow_tab_bar()]).focus()
 
     def action_copy_value(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        if tabs.active == "event-raw":
+        if self.active_tab == "event-raw":
             self.action_copy_raw()
             return
-        tree = self.query_one("#context-tree" if tabs.active == "event-context" else "#property-tree", PropertyTree)
+        tree = self.query_one("#context-tree" if self.active_tab == "event-context" else "#property-tree", PropertyTree)
         picked = tree.copy_text()
         if picked is None:
             self.notify("Move the cursor onto a value first.", markup=False)

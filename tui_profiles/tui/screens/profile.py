@@ -19,11 +19,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from ...domain.tags import IDENTITY_FLAGS
@@ -43,6 +43,7 @@ from ..widgets.notes import NotesPanel
 from ..widgets.property_rows import PropertyRow, matching, property_line, property_rows
 from ..widgets.rows_list import RowsList
 from ..widgets.search_bar import SearchBar
+from ..widgets.tab_bar import TabBar
 from ..widgets.timeline import Timeline
 from ..widgets.title_bar import TitleBar
 from ..widgets.top_counts import top_lists
@@ -126,8 +127,9 @@ class ProfileScreen(
     def compose(self) -> ComposeResult:
         yield TitleBar(Text("tui-profiles", style="bold") + Text(" · Profile"), id="title")
         yield Static("loading…", id="profile-header", markup=False)
-        with TabbedContent(id="tabs"):
-            with TabPane("Overview", id="overview"):
+        yield TabBar(TAB_TITLES.items(), id="tabs")
+        with ContentSwitcher(id="panes", initial="overview"):
+            with Vertical(id="overview", classes="pane"):
                 yield Static("", id="overview-stats", markup=False)
                 yield GoalsBar(self.reader, self.profile_id, id="goals")
                 yield SearchBar("/ filter top events and pages", id="top-search")
@@ -136,7 +138,7 @@ class ProfileScreen(
                     yield NotesPanel(self.reader, self.profile_id, id="notes")
                 yield ActivityChart(id="activity")
             for pane_id in TABS[1:]:
-                yield TabPane(TAB_TITLES[pane_id], id=pane_id)  # filled by `_build` when first shown
+                yield Vertical(id=pane_id, classes="pane")  # filled by `_build` when first shown
         yield Footer()
 
     def _pane_content(self, pane_id: str) -> list[Widget]:
@@ -159,7 +161,7 @@ class ProfileScreen(
     async def prepare(self) -> None:
         """Mount and lay out every tab's content now (the screen is not shown yet), so no key waits for it.
 
-        Each pane is laid out in turn, unseen (the tabs' switcher shows one at a time): a pane shown
+        Each pane is laid out in turn, unseen (the switcher shows one at a time): a pane shown
         for the first time sized all its widgets, which then answered their Resize with another layout.
         """
         for pane_id in TABS[1:]:
@@ -180,7 +182,7 @@ class ProfileScreen(
         built = self._built[pane_id] = asyncio.Event()
         try:
             content = self._pane_content(pane_id)
-            await self.query_one(f"#{pane_id}", TabPane).mount_all(content)
+            await self.query_one(f"#{pane_id}", Vertical).mount_all(content)
             self._mounted_in_tabs.update((f"#{w.id}", w) for w in content if w.id)
         finally:
             built.set()  # whatever happened, nobody waits for ever
@@ -248,9 +250,7 @@ class ProfileScreen(
         self.query_one(NotesPanel).show(profile_id)
         for bar in self.query(SearchBar).results(SearchBar):
             bar.clear()
-        tabs = self.query_one(TabbedContent)
-        if tabs.active != "overview":
-            tabs.active = "overview"  # its TabActivated focuses the top events
+        self.show_tab("overview")  # if another was shown, its Changed focuses the top events
         self.query_one("#top-events", RowsList).focus(scroll_visible=False)
         # Tabs are emptied, and read when first shown.
         for selector in ("#session-list", "#property-list"):
@@ -461,26 +461,25 @@ class ProfileScreen(
             return  # escape in the Timeline's filter line clears it
         self.app.pop_screen()
 
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        # Focus the list of the tab active *now*, not of the event's: after quick `tab` presses the older
-        # events arrive late, and focusing their pane would switch back to it (which then reports again, and
+    async def on_tab_bar_changed(self, _message: TabBar.Changed) -> None:
+        # Focus the list of the tab active *now*, not of the message's: after quick `tab` presses the older
+        # messages arrive late, and focusing their pane would switch back to it (which then reports again, and
         # so on: keys typed fast could leave the screen switching tabs for ever).
-        active = self.query_one(TabbedContent).active or "overview"
+        active = self.follow_tab_bar()
         await self._build(active)
         self._load_pane(active)
-        if self.query_one(TabbedContent).active == active:  # still the one shown once its content is there
+        if self.active_tab == active:  # still the one shown once its content is there
             # Lists fill their pane: nothing to scroll to (a scroll is another layout).
             target = self.focus_on_tab.pop(active, None) or self.query_one(TAB_FOCUS[active])
             target.focus(scroll_visible=False)
 
     async def action_search(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        if tabs.active == "properties":
+        if self.active_tab == "properties":
             await self._build("properties")
             self._load_pane("properties")
             self.query_one("#property-search", SearchBar).input.focus()
         else:
-            tabs.active = "overview"
+            self.show_tab("overview")
             self.query_one("#top-search", SearchBar).input.focus()
 
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
@@ -513,12 +512,12 @@ class ProfileScreen(
         self.app.post_message(OpenEvent(message.event.event_id))
 
     def action_identity(self) -> None:
-        self.query_one(TabbedContent).active = "identity"
+        self.show_tab("identity")
 
     def ticket_session(self) -> int | str | None:
         """`y` copies the session under the cursor on the Sessions tab, the session of the event (or header)
         under the cursor on the Timeline tab, and the latest session from any other tab."""
-        active = self.query_one(TabbedContent).active
+        active = self.active_tab
         if active == "sessions" and (sessions := self._pane_widget("#session-list", RowsList)) is not None:
             session = sessions.current  # type: ignore[attr-defined]
             return session.start if session is not None else None

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import TabbedContent
 
 from ...domain.notes import Note, NoteError
 from .. import safe
@@ -58,7 +57,7 @@ class ProfileNotes:
         self.app.push_screen(NoteDialog(self._who_noted()), lambda text: text and self._write_note("add", profile_id, text))  # type: ignore[attr-defined]
 
     def action_focus_notes(self) -> None:
-        self.query_one(TabbedContent).active = "overview"  # type: ignore[attr-defined]
+        self.show_tab("overview")  # type: ignore[attr-defined]
         self._notes_panel().rows.focus(scroll_visible=False)
 
     def _mine(self, note: Note, doing: str) -> bool:

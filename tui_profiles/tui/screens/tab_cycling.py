@@ -1,8 +1,10 @@
-"""A mixin for screens whose content is one TabbedContent: tab and shift+tab step through its tabs, round and round.
+"""A mixin for screens whose content is tabs: a TabBar over a ContentSwitcher of panes with the tabs' ids,
+both children of the screen (found among its children, not by a query of the whole screen).
 
-The step sets `TabbedContent.active`, which switches the pane at once. `Tabs.action_next_tab`
-would do it a message later (the pane follows the Tabs' `TabActivated`) after a query of the
-tabs, on a key that is pressed in bursts.
+`show_tab` switches both at once: the pane is shown in the same step as the bar's highlight, not a
+message later. tab and shift+tab step through the tabs, round and round. The bar posts
+`TabBar.Changed` however its tab changed (a key here, or a click on the bar, which switches the
+bar alone): a screen's handler calls `follow_tab_bar` first, then loads and focuses the tab.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import Binding
-from textual.widgets import TabbedContent
+from textual.widgets import ContentSwitcher
+
+from ..widgets.tab_bar import TabBar
 
 
 def tab_bindings(screen: str) -> list[Binding]:
@@ -24,6 +28,25 @@ def tab_bindings(screen: str) -> list[Binding]:
 class CyclesTabs:
     TABS: ClassVar[tuple[str, ...]]  # the panes' ids, in the order the tabs show them
 
+    @property
+    def tab_bar(self) -> TabBar:
+        return self.get_child_by_type(TabBar)  # type: ignore[attr-defined]
+
+    @property
+    def active_tab(self) -> str:
+        return self.tab_bar.active
+
+    def show_tab(self, pane_id: str) -> None:
+        """Show the pane `pane_id` and highlight its tab; the bar then posts `Changed` if it was another."""
+        self.tab_bar.active = pane_id
+        self.follow_tab_bar()
+
+    def follow_tab_bar(self) -> str:
+        """Show the pane of the tab highlighted now (a click switches the bar alone); its id."""
+        active = self.tab_bar.active
+        self.get_child_by_type(ContentSwitcher).current = active  # type: ignore[attr-defined]  # no-op when already shown
+        return active
+
     def action_next_tab(self) -> None:
         self._step_tab(1)
 
@@ -31,6 +54,6 @@ class CyclesTabs:
         self._step_tab(-1)
 
     def _step_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)  # type: ignore[attr-defined]
-        index = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
-        tabs.active = self.TABS[(index + step) % len(self.TABS)]
+        active = self.active_tab
+        index = self.TABS.index(active) if active in self.TABS else 0
+        self.show_tab(self.TABS[(index + step) % len(self.TABS)])

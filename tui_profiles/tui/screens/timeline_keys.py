@@ -1,7 +1,7 @@
 """From a ticket to the events: `s` opens the newest session, `f` narrows the Timeline to event names,
 `d` opens it at a date or time, and `enter` on an Overview top event opens the Timeline filtered to it.
 
-A mixin for the profile screen (which has `reader`, `profile_id`, `detail`, `_build` and `_read_tabs`).
+A mixin for the profile screen (which has `reader`, `profile_id`, `detail`, `_build`, `_read_tabs` and its tabs, tab_cycling.py).
 The filter line sits above the timeline, shown while it is typed in or a filter is on; it is applied
 on `enter` (an empty line, or `escape` in it, clears it), so half-typed names never reload the timeline.
 """
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from ...domain.timeline_filter import EventFilter, TimelineInputError, parse_event_filter
@@ -79,7 +78,7 @@ class TimelineKeys:
     async def _timeline(self) -> Timeline:
         """The Timeline tab shown, its widgets there (reading from the newest if not read yet)."""
         await self._build("timeline")  # type: ignore[attr-defined]
-        self.query_one(TabbedContent).active = "timeline"  # type: ignore[attr-defined]
+        self.show_tab("timeline")  # type: ignore[attr-defined]
         return self.query_one(Timeline)  # type: ignore[attr-defined]
 
     def _filter_bar(self) -> SearchBar:
@@ -95,7 +94,7 @@ class TimelineKeys:
         timeline.load(self.profile_id, names=names, at=at)
         bar = self._filter_bar()
         bar.set_class(bool(names) or bar.input.has_focus, "-shown")
-        self.query_one(TabbedContent).get_tab("timeline").label = FILTERED_TITLE if names else "Timeline"  # type: ignore[attr-defined]
+        self.tab_bar.set_label("timeline", FILTERED_TITLE if names else "Timeline")  # type: ignore[attr-defined]
 
     def reset_timeline_filter(self) -> None:
         """Another profile is shown: no filter, the line hidden and empty."""
@@ -104,13 +103,13 @@ class TimelineKeys:
         bar = self._filter_bar()
         bar.clear()
         bar.remove_class("-shown")
-        self.query_one(TabbedContent).get_tab("timeline").label = "Timeline"  # type: ignore[attr-defined]
+        self.tab_bar.set_label("timeline", "Timeline")  # type: ignore[attr-defined]
 
     # -- f: the filter line ---------------------------------------------------------
     async def action_filter_timeline(self) -> None:
         if self.profile_id is None:
             return
-        switching = self.query_one(TabbedContent).active != "timeline"  # type: ignore[attr-defined]
+        switching = self.active_tab != "timeline"  # type: ignore[attr-defined]
         await self._timeline()
         bar = self._filter_bar()
         bar.add_class("-shown")

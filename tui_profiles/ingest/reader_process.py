@@ -27,6 +27,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from orjson import OPT_NON_STR_KEYS
+from orjson import dumps as _dumps
+
 from ..domain.formats import NormalizedEvent
 from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent
 
@@ -163,7 +166,8 @@ def _pack(batch: Batch) -> tuple[list, list, list]:
     events = []
     for ie in batch.events:
         e = ie.event
-        if e.raw_json is not None:  # the text is what gets stored: the parsed copies need not travel
+        if e.raw_json is not None:  # the texts are what get stored: the parsed copies need not travel
+            e.properties_json = _dumps(e.properties, option=OPT_NON_STR_KEYS).decode()
             e.raw = {}
             e.properties = {}
         events.append((ie.file_fingerprint, ie.line, _VALUES(e)))

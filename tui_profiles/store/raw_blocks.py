@@ -66,9 +66,40 @@ def write(conn: Connection, texts: Sequence[str]) -> list[Ref]:
         refs.extend((block_id, slot) for slot in range(len(chunk)))
         block_id += 1
     assert rows[0][0] == first
-    insert = "INSERT INTO raw_blocks (id, data) VALUES (?, ?)"
-    conn.exec_driver_sql(insert if conn.dialect.name == "sqlite" else insert.replace("?", "%s"), rows)
+    _insert(conn, rows)
     return refs
+
+
+def write_packed(conn: Connection, blocks: Sequence[tuple[bytes, int]], members: Sequence[tuple[int, int]]) -> list[Ref]:
+    """Store blocks packed where the batch was read (ingest/reader_process.py): `blocks` as (data, how many
+    members), `members` the stored events' (block number, slot), in order; their refs, in the same order.
+
+    A block all of whose events are stored goes as it is. One with events not stored (a duplicate, an
+    erased id) is packed again without them: their bytes never reach the store."""
+    kept: dict[int, list[int]] = defaultdict(list)
+    for number, slot in members:
+        kept[number].append(slot)
+    block_id = _next_id(conn)
+    rows, where = [], {}
+    for number in sorted(kept):
+        data, count = blocks[number]
+        slots = kept[number]
+        if len(slots) == count:  # each slot once: a batch's events are distinct
+            rows.append((block_id, data))
+            where.update(((number, slot), (block_id, slot)) for slot in slots)
+        else:
+            old = unpack(data)
+            rows.append((block_id, pack([old[slot] for slot in slots])))
+            where.update(((number, slot), (block_id, i)) for i, slot in enumerate(slots))
+        block_id += 1
+    _insert(conn, rows)
+    return [where[m] for m in members]
+
+
+def _insert(conn: Connection, rows: list[tuple[int, bytes]]) -> None:
+    insert = "INSERT INTO raw_blocks (id, data) VALUES (?, ?)"
+    if rows:
+        conn.exec_driver_sql(insert if conn.dialect.name == "sqlite" else insert.replace("?", "%s"), rows)
 
 
 def read(conn: Connection, refs: Iterable[tuple[int | None, int | None]]) -> dict[Ref, str]:

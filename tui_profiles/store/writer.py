@@ -232,7 +232,7 @@ class StoreWriter:
         events = [ie for ie in batch.events if not erased.carries_event(ie.event)]
         rejected = [r for r in batch.rejected if not erased.carries_line(r.raw)]
         result.suppressed = len(batch.events) - len(events) + len(batch.rejected) - len(rejected)
-        return Batch(events, rejected, batch.files)
+        return Batch(events, rejected, batch.files, batch.raw_blocks)
 
     def _apply(self, conn: Connection, batch: Batch, *, bulk: bool = False) -> BatchResult:
         """One batch. `bulk`: a first load, whose duplicates across batches, late identity links,
@@ -309,7 +309,7 @@ class StoreWriter:
         # Events that changed owner: both owners are rebuilt from their events.
         rebuild = self._move_events(conn, moved, profile_ids)
 
-        self._insert_events(conn, fresh, keys, anon_keys, profile_ids, file_ids, copy=bulk)
+        self._insert_events(conn, fresh, keys, anon_keys, profile_ids, file_ids, batch.raw_blocks, copy=bulk)
         self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
         self._record_catalog(conn, fresh)
         if bulk:
@@ -512,15 +512,19 @@ class StoreWriter:
 
     def _insert_events(
         self, conn: Connection, fresh: list[IncomingEvent], keys: list[ProfileKey], anon_keys: list[ProfileKey | None],
-        profile_ids: dict[ProfileKey, int], file_ids: dict[str, int], *, copy: bool = False,
+        profile_ids: dict[ProfileKey, int], file_ids: dict[str, int], packed: list[tuple[bytes, int]], *, copy: bool = False,
     ) -> None:
         # The hottest statement of an ingest. SQLAlchemy's per-row parameter processing (dict per
         # row, bind processors, construct_params) was ~12% of an ingest's time (py-spy, tests/bench):
         # the rows go to the driver as tuples, the JSON columns as text from the engine's own
         # serializer, as its JSON type would write them (None -> 'null').
-        # The message's own text goes to compressed blocks (store/raw_blocks.py); the row keeps where.
+        # The message's own text goes to compressed blocks (store/raw_blocks.py); the row keeps where. A
+        # second reading process packs them (ingest/reader_process.py): compressing here was a tenth of this process.
         dumps = self._json_dumps
-        refs = raw_blocks.write(conn, [e.raw_json if e.raw_json is not None else dumps(e.raw) for ie in fresh for e in (ie.event,)])
+        if packed and all(ie.raw_ref is not None for ie in fresh):
+            refs = raw_blocks.write_packed(conn, packed, [ie.raw_ref for ie in fresh])  # type: ignore[misc]
+        else:
+            refs = raw_blocks.write(conn, [e.raw_json if e.raw_json is not None else dumps(e.raw) for ie in fresh for e in (ie.event,)])
         rows = [
             (
                 e.message_id, profile_ids[key], profile_ids[anon_key] if anon_key is not None else None, e.user_id,

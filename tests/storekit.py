@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from tui_profiles.config import Settings
 from tui_profiles.ingest.files import FileIngestor, IngestSummary
-from tui_profiles.store import models, queries
+from tui_profiles.store import models, queries, raw_blocks
 from tui_profiles.store.engine import make_engine
 from tui_profiles.store.writer import StoreWriter
 
@@ -109,3 +109,23 @@ def store_snapshot(url: str) -> dict[tuple[str, str], dict[str, Any]]:
     finally:
         engine.dispose()
     return out
+
+
+def stored_messages(url: str) -> tuple[dict[str, str], int]:
+    """Every event's message text by message id, read from its block; and how many non-empty block
+    members no event points at (texts that would outlive their event: always 0)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            e = models.EVENTS
+            refs = {(b, s): m for m, b, s in conn.execute(sa.select(e.c.message_id, e.c.raw_block, e.c.raw_slot))}
+            texts, orphans = {}, 0
+            for block, data in conn.execute(sa.select(models.RAW_BLOCKS.c.id, models.RAW_BLOCKS.c.data)):
+                for slot, member in enumerate(raw_blocks.unpack(bytes(data))):
+                    if (block, slot) in refs:
+                        texts[refs[(block, slot)]] = member.decode()
+                    elif member:
+                        orphans += 1
+    finally:
+        engine.dispose()
+    return texts, orphans

@@ -42,7 +42,7 @@ def filter_queries(end_ms: int) -> list[str]:
 
 # The timeline's page as the store is asked for it, with no reader around it: one profile's events, newest first.
 RAW_TIMELINE = (
-    "SELECT id, message_id, ts, type, name, path, source, raw, time_flag, profile_id FROM events "
+    "SELECT id, message_id, ts, type, name, path, source, props, time_flag, profile_id FROM events "
     "WHERE profile_id = {p} AND {cond} ORDER BY ts DESC, id DESC LIMIT {n}"
 )
 

@@ -169,7 +169,7 @@ def _count(engine: sa.Engine, table: sa.Table) -> int:
 
 def _outcome(engine: sa.Engine, ids: set[str], bad: set[bytes], log: Path, cycles: int, seconds: float) -> Outcome:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(EVENTS.c.message_id, EVENTS.c.line, EVENTS.c.raw)).all()
+        rows = conn.execute(sa.select(EVENTS.c.message_id, EVENTS.c.line, EVENTS.c.props)).all()
         rejected = [bytes(raw) for (raw,) in conn.execute(sa.select(REJECTED.c.raw))]
     engine.dispose()
     stored = {m for m, _, _ in rows}
@@ -183,7 +183,7 @@ def _outcome(engine: sa.Engine, ids: set[str], bad: set[bytes], log: Path, cycle
         doubled_rows=len(rows) - len(stored),
         rejected_twice=len(rejected) - len(set(rejected)),
         bad_lines_missing=len(bad - set(rejected)),
-        wrong_line_numbers=sum(1 for _, line, raw in rows if line != raw["properties"]["line"]),
+        wrong_line_numbers=sum(1 for _, line, props in rows if line != props["line"]),
         reported_duplicates=sum(int(n) for n in re.findall(r"duplicates (\d+)  rejected", text)),
         batches=len(re.findall(r"new events \d+", text)),
         seconds=round(seconds, 1),

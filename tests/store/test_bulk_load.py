@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.storekit import store_snapshot
+from tests.storekit import store_snapshot, stored_messages
 from tui_profiles.config import Settings
 from tui_profiles.generator import generate
 from tui_profiles.ingest.files import FileIngestor, IngestSummary, iter_event_files
@@ -48,6 +48,8 @@ def _extras(url: str) -> dict[str, object]:
                 "rejected": sorted((r.file, r.line, r.reason) for r in conn.execute(sa.select(rej))),
                 "files": sorted((r.path, r.offset, r.line, r.status) for r in conn.execute(sa.select(files))),
                 "indexes": sorted(i["name"] for i in sa.inspect(conn).get_indexes("events")),
+                # Each event's message byte for byte, and no text left in a block by a duplicate dropped.
+                "messages": stored_messages(url),
             }
     finally:
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.people import BAD_LINES, BOB_DATA, BOB_IDS, write_people
-from tests.storekit import NOW, cli, ingest, profile_doc, store_snapshot
+from tests.storekit import NOW, cli, ingest, profile_doc, store_snapshot, stored_messages
 from tui_profiles.config import Settings
 from tui_profiles.store import companies, models, queries, retention, suppression
 from tui_profiles.store.actions import erase_profile, erasure_plan, set_excluded
@@ -20,7 +21,7 @@ from tui_profiles.store.writer import StoreWriter
 
 def rows_mentioning(url: str, needles: tuple[str, ...], skip: tuple[str, ...] = ("suppressed_ids",)) -> dict[str, list[Any]]:
     """Every row of every table (found by reflection, so a new table is covered) in which any column holds one of
-    the needles as a substring: text, JSON documents (as stored) and bytes alike."""
+    the needles as a substring: text, JSON documents (as stored) and bytes alike, compressed bytes opened."""
     engine = make_engine(url)
     found: dict[str, list[Any]] = {}
     meta = sa.MetaData()
@@ -34,6 +35,10 @@ def rows_mentioning(url: str, needles: tuple[str, ...], skip: tuple[str, ...] = 
                     for value in row:
                         if isinstance(value, (bytes, bytearray, memoryview)):
                             text = bytes(value).decode("utf-8", "replace")
+                            try:  # a compressed block (raw_blocks): what is inside it
+                                text += zlib.decompress(bytes(value)).decode("utf-8", "replace")
+                            except zlib.error:
+                                pass
                         elif isinstance(value, (dict, list)):
                             text = json.dumps(value, ensure_ascii=False)
                         else:
@@ -44,6 +49,18 @@ def rows_mentioning(url: str, needles: tuple[str, ...], skip: tuple[str, ...] = 
     finally:
         engine.dispose()
     return found
+
+
+def raw_texts(url: str) -> dict[str, str]:
+    """Every stored event's message text, by message id, as the Event screen reads it."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = [eid for (eid,) in conn.execute(sa.select(models.EVENTS.c.id))]
+            details = [queries.event_detail(conn, eid) for eid in ids]
+    finally:
+        engine.dispose()
+    return {d.row.message_id: d.raw_text for d in details if d is not None}
 
 
 def reset_offsets(url: str) -> None:
@@ -81,8 +98,9 @@ def test_erasure_removes_the_person_everywhere_and_reingesting_never_brings_them
     ingest(db_url, [inbox])
     before = rows_mentioning(db_url, BOB_IDS + BOB_DATA)
     assert {"events", "profiles", "identity_links", "profile_anonymous_ids", "rejected", "companies",
-            "catalog"} <= set(before)  # fmt: skip
+            "catalog", "raw_blocks"} <= set(before)  # fmt: skip
     alice_before = profile_doc(db_url, "user-alice", NOW)
+    others_before = raw_texts(db_url)
 
     report = erase(db_url, "anon-bob-ios")  # any of his ids finds him
     assert set(report.plan.ids) == set(BOB_IDS) and report.plan.external_id == "user-bob"
@@ -93,7 +111,13 @@ def test_erasure_removes_the_person_everywhere_and_reingesting_never_brings_them
     assert report.plan.profile_id in report.removed_profiles
 
     assert rows_mentioning(db_url, BOB_IDS + BOB_DATA) == {}
+    assert stored_messages(db_url)[1] == 0, "no text of an erased event left in a block"
     assert profile_doc(db_url, "user-alice", NOW) == alice_before
+    # Everyone else's messages, sharing blocks with his, are there byte for byte.
+    others_after = raw_texts(db_url)
+    assert others_after and others_after == {m: t for m, t in others_before.items() if m in others_after}
+    assert not any(i in t for t in others_after.values() for i in BOB_IDS)
+    assert len(others_before) - len(others_after) == report.plan.events + report.plan.other_events
     engine = make_engine(db_url)
     with engine.connect() as conn:
         assert suppression.load(conn).ids == frozenset(BOB_IDS)

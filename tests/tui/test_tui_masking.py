@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import sqlalchemy as sa
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
+from tests.storekit import stored_messages
 from tests.tui.support import NOW, SIZE, Notes, build_store, keys, make_app, screen_text, settle
 from tui_profiles.generator import generate
 from tui_profiles.store.engine import make_engine
@@ -52,11 +54,12 @@ def personal_values(url: str) -> set[str]:
             found: set[str] = set()
             for (traits,) in conn.execute(sa.select(PROFILES.c.traits)):
                 found.update(personal_in(traits or {}))
-            for raw, traits in conn.execute(sa.select(EVENTS.c.raw, EVENTS.c.traits)):
-                found.update(personal_in(raw or {}, "root"))
+            for (traits,) in conn.execute(sa.select(EVENTS.c.traits)):
                 found.update(personal_in(traits or {}))
     finally:
         engine.dispose()
+    for text in stored_messages(url)[0].values():
+        found.update(personal_in(orjson.loads(text), "root"))
     # Each part of a name too ("Alice", "Martin"), as whole words; no value shorter than 3 characters.
     words = {part for value in found if "@" not in value for part in value.split() if part.isalpha()}
     return {v for v in found | words if len(v) >= 3}

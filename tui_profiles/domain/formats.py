@@ -66,6 +66,8 @@ class NormalizedEvent:
     raw: dict[str, Any] = field(default_factory=dict)  # the whole message as received
     # The message's own JSON text (the line, less a BOM or CR), stored as it came: no re-serialising.
     raw_json: str | None = None
+    # `properties` as JSON text, made where the line is read (ingest/reader_process.py) when that is another process.
+    properties_json: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

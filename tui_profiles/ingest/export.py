@@ -61,7 +61,8 @@ def write_jsonl(out, events: Iterable[ExportEvent]) -> int:  # noqa: ANN001
     """Each raw message on its own line, as it was received; returns the events written."""
     n = 0
     for e in events:
-        out.write(orjson.dumps(e.raw, option=orjson.OPT_NON_STR_KEYS) + b"\n")
+        # The text as it came, byte for byte; a masked export writes the masked message instead.
+        out.write((e.raw_text.encode() if e.raw_text else orjson.dumps(e.raw, option=orjson.OPT_NON_STR_KEYS)) + b"\n")
         n += 1
     return n
 
@@ -102,7 +103,7 @@ def masked_events(events: Iterable[ExportEvent], mask: Masker) -> Iterator[Expor
     for e in events:
         yield dataclasses.replace(
             e, name=mask.text(e.name) if e.name else e.name, page=mask.text(e.page) if e.page else e.page,
-            properties=mask.value(properties_key(e.type), e.properties), raw=mask.value("", e.raw),
+            properties=mask.value(properties_key(e.type), e.properties), raw=mask.value("", e.raw), raw_text="",
         )  # fmt: skip
 
 

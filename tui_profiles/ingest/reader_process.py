@@ -27,7 +27,11 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from orjson import OPT_NON_STR_KEYS
+from orjson import dumps as _dumps
+
 from ..domain.formats import NormalizedEvent
+from ..store import raw_blocks
 from ..store.batch import Batch, BatchResult, FileProgress, IncomingEvent
 
 if TYPE_CHECKING:
@@ -159,17 +163,25 @@ class _Handover:
         return {}
 
 
-def _pack(batch: Batch) -> tuple[list, list, list]:
-    events = []
+def _pack(batch: Batch) -> tuple[list, list, list, list]:
+    """The batch as it travels: the texts to store made here (properties as JSON, the messages packed
+    in compressed blocks, store/raw_blocks.py), so the writer, the busier of the two, does not; the
+    parsed copies stay behind. The writer drops a member whose event it does not store."""
+    events, texts = [], []
     for ie in batch.events:
         e = ie.event
-        if e.raw_json is not None:  # the text is what gets stored: the parsed copies need not travel
-            e.raw = {}
-            e.properties = {}
-        events.append((ie.file_fingerprint, ie.line, _VALUES(e)))
-    return events, batch.rejected, batch.files
+        e.properties_json = _dumps(e.properties, option=OPT_NON_STR_KEYS).decode()
+        text = e.raw_json if e.raw_json is not None else _dumps(e.raw, option=OPT_NON_STR_KEYS).decode()
+        e.raw, e.properties, e.raw_json = {}, {}, None
+        events.append((ie.file_fingerprint, ie.line, divmod(len(texts), raw_blocks.BLOCK), _VALUES(e)))
+        texts.append(text.encode())
+    chunks = [texts[i : i + raw_blocks.BLOCK] for i in range(0, len(texts), raw_blocks.BLOCK)]
+    blocks = [(raw_blocks.pack(chunk), len(chunk)) for chunk in chunks]
+    return events, batch.rejected, batch.files, blocks
 
 
-def _unpack(payload: tuple[list, list, list]) -> Batch:
-    events, rejected, files = payload
-    return Batch([IncomingEvent(NormalizedEvent(*values), fp, line) for fp, line, values in events], rejected, files)
+def _unpack(payload: tuple[list, list, list, list]) -> Batch:
+    events, rejected, files, blocks = payload
+    return Batch(
+        [IncomingEvent(NormalizedEvent(*values), fp, line, ref) for fp, line, ref, values in events], rejected, files, blocks
+    )

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..config import Settings
 from ..domain.formats import PAGE
 from ..domain.identity import ANONYMOUS, IDENTIFIED
-from . import audit, changes, company_upkeep, overrides, suppression
+from . import audit, changes, company_upkeep, overrides, raw_blocks, suppression
 from .models import ANON_IDS, CATALOG, EVENTS, LINKS, META, NOTES, PROFILES, REJECTED
 from .writer import _PG_WRITER_LOCK, StoreWriter, trait_paths
 
@@ -198,6 +198,7 @@ def erase_profile(engine: Engine, profile_id: int, *, settings: Settings, now_ms
         pages_stmt = sa.select(EVENTS.c.path).where(carrying, EVENTS.c.type == PAGE, EVENTS.c.path.is_not(None)).distinct()
         pages = [p for (p,) in conn.execute(pages_stmt)]
         trait_keys = _trait_keys(conn, carrying)
+        raw_blocks.blank(conn, conn.execute(sa.select(EVENTS.c.raw_block, EVENTS.c.raw_slot).where(carrying)).all())
         conn.execute(EVENTS.delete().where(carrying))
         conn.execute(LINKS.delete().where(sa.or_(LINKS.c.user_id.in_(ids), LINKS.c.anonymous_id.in_(ids))))
         conn.execute(ANON_IDS.delete().where(sa.or_(ANON_IDS.c.anonymous_id.in_(ids), ANON_IDS.c.profile_id == profile_id)))

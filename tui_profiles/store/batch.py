@@ -15,6 +15,8 @@ class IncomingEvent:
     event: NormalizedEvent
     file_fingerprint: str | None = None
     line: int | None = None
+    # Where its text is in the batch's packed blocks (Batch.raw_blocks): (block number, slot); None: not packed.
+    raw_ref: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -48,6 +50,8 @@ class Batch:
     events: list[IncomingEvent] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     files: list[FileProgress] = field(default_factory=list)
+    # The events' texts already compressed where they were read (store/raw_blocks.py): (block, members).
+    raw_blocks: list[tuple[bytes, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -34,9 +34,9 @@ from sqlalchemy.schema import CreateTable
 
 from ..config import Settings
 from ..domain.profile import EventFacts, ProfileState
-from . import changes, company_upkeep
+from . import changes, company_upkeep, raw_blocks
 from .batch import BatchResult
-from .models import ANON_IDS, EVENTS, LINKS, PROFILES, SESSIONS
+from .models import ANON_IDS, EVENTS, LINKS, PROFILES, RAW_BLOCKS, SESSIONS
 
 UNIQUE_MESSAGE_ID = "ux_events_message_id"
 CHUNK = 500
@@ -65,6 +65,7 @@ def prepare(conn: Connection) -> bool:
     conn.execute(SESSIONS.delete())
     conn.execute(ANON_IDS.delete())
     conn.execute(PROFILES.delete())
+    conn.execute(RAW_BLOCKS.delete())  # texts of no event
     # The table is empty: dropping it drops every index (a v2 store's unique constraint included)
     # in one statement; CreateTable makes it again with columns only.
     conn.execute(sa.text("DROP TABLE events"))
@@ -111,6 +112,9 @@ def _unique_message_ids(conn: Connection) -> int:
     later = sa.select(EVENTS.c.id).where(
         sa.exists(sa.select(first.c.id).where(first.c.message_id == EVENTS.c.message_id, first.c.id < EVENTS.c.id))
     )
+    # Their texts leave the blocks too: a copy nobody points at would outlive an erasure of its sender.
+    copies = sa.select(EVENTS.c.raw_block, EVENTS.c.raw_slot).where(EVENTS.c.id.in_(later.scalar_subquery()))
+    raw_blocks.blank(conn, conn.execute(copies).all())
     gone = conn.execute(EVENTS.delete().where(EVENTS.c.id.in_(later.scalar_subquery()))).rowcount
     conn.exec_driver_sql("DROP INDEX tmp_events_message_id")
     # An identify read twice made its link twice; each message's first link stays.

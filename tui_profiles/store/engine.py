@@ -140,6 +140,8 @@ def _upgrade(conn: sa.Connection, version: int) -> None:
         if version == 4:
             _upgrade_to_4(conn)
         # 5: the notes table, which create_all has just made (with its index): nothing to move.
+        if version == 6:
+            _upgrade_to_6(conn)
         conn.execute(
             sa.update(models.Meta).where(models.Meta.key == "schema_version").values(value=str(version))
         )
@@ -189,3 +191,44 @@ def _upgrade_to_4(conn: sa.Connection) -> None:
     writer = StoreWriter(conn.engine, Settings())
     for i in range(0, len(pids), 500):
         writer.rebuild_profiles(conn, pids[i : i + 500])
+
+
+def _upgrade_to_6(conn: sa.Connection) -> None:
+    """The raw message leaves the events table for compressed blocks; `props` keeps what filters read.
+
+    Every event's stored text goes into blocks (store/raw_blocks.py) in id order, its properties into
+    `props`, then the `raw` column goes. About a minute for a million events.
+    """
+    from . import raw_blocks
+    from .queries import properties_of
+
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("events")}
+    for name in ("props", "raw_block", "raw_slot"):
+        if name not in columns:
+            kind = models.EVENTS.c[name].type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE events ADD COLUMN {name} {kind}")
+    if "raw" not in columns:
+        return
+    pg = conn.dialect.name == "postgresql"
+    select = "SELECT id, type, format, raw{} FROM events WHERE id > {} ORDER BY id LIMIT 5000".format(
+        "::text" if pg else "", "%s" if pg else "?"
+    )
+    update = "UPDATE events SET props = {}, raw_block = {p}, raw_slot = {p} WHERE id = {p}".format(
+        "%s::jsonb" if pg else "?", p="%s" if pg else "?"
+    )
+    after = 0
+    while True:
+        rows = conn.exec_driver_sql(select, (after,)).all()
+        if not rows:
+            break
+        after = rows[-1][0]
+        kept = [(eid, typ, fmt, text) for eid, typ, fmt, text in rows if text is not None and text != "null"]
+        refs = raw_blocks.write(conn, [text for _, _, _, text in kept])
+        updates = []
+        for (eid, typ, fmt, text), (block, slot) in zip(kept, refs):
+            message = orjson.loads(text)
+            own = {} if typ == "alias" and fmt == "segment" else properties_of(typ, message if isinstance(message, dict) else {})
+            updates.append((_json_dumps(own), block, slot, eid))
+        if updates:
+            conn.exec_driver_sql(update, updates)
+    conn.exec_driver_sql("ALTER TABLE events DROP COLUMN raw")

@@ -17,10 +17,11 @@ from sqlalchemy.engine import Connection
 
 from ..config import Settings
 from ..domain.sessions import session_id
+from . import raw_blocks
 from .feedback import page_of_message
 from .models import EVENTS, PROFILES, SESSIONS
 from .notes import notes_of
-from .queries import ProfileDetail, profile_detail, properties_of
+from .queries import ProfileDetail, profile_detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class ExportEvent:
     page: str | None  # a page's path, or the page another event was sent from
     properties: dict[str, Any]
     raw: dict[str, Any]  # the message as received
+    raw_text: str = ""  # and its JSON text, byte for byte
 
 
 def iso(ms: int | None) -> str:
@@ -70,7 +72,8 @@ def _summary_pairs(d: ProfileDetail, excluded: bool) -> list[tuple[str, str]]:
 def events(conn: Connection, profile_id: int, *, page_size: int = 1000) -> Iterator[ExportEvent]:
     """Every event of the profile, oldest first, read a page at a time."""
     starts = [s for (s,) in conn.execute(sa.select(SESSIONS.c.start).where(SESSIONS.c.profile_id == profile_id).order_by(SESSIONS.c.start))]
-    cols = (EVENTS.c.id, EVENTS.c.message_id, EVENTS.c.ts, EVENTS.c.type, EVENTS.c.name, EVENTS.c.path, EVENTS.c.raw)
+    cols = (EVENTS.c.id, EVENTS.c.message_id, EVENTS.c.ts, EVENTS.c.type, EVENTS.c.name, EVENTS.c.path, EVENTS.c.props,
+            EVENTS.c.raw_block, EVENTS.c.raw_slot)  # fmt: skip
     after: tuple[int, int] | None = None
     i = -1
     while True:
@@ -78,13 +81,17 @@ def events(conn: Connection, profile_id: int, *, page_size: int = 1000) -> Itera
         if after is not None:
             stmt = stmt.where(sa.tuple_(EVENTS.c.ts, EVENTS.c.id) > sa.tuple_(*after))
         rows = conn.execute(stmt.order_by(EVENTS.c.ts, EVENTS.c.id).limit(page_size)).all()
+        texts = raw_blocks.read(conn, [(r.raw_block, r.raw_slot) for r in rows])  # a page's blocks, each read once
         for r in rows:
             while i + 1 < len(starts) and starts[i + 1] <= r.ts:
                 i += 1
-            raw = r.raw or {}
+            text = texts.get((r.raw_block, r.raw_slot), "")
+            raw = orjson.loads(text) if text else {}
+            raw = raw if isinstance(raw, dict) else {}
             yield ExportEvent(
                 message_id=r.message_id, ts=r.ts, session_id=session_id(profile_id, starts[i]) if i >= 0 else None,
-                type=r.type, name=r.name, page=r.path or page_of_message(raw)[0], properties=properties_of(r.type, raw), raw=raw,
+                type=r.type, name=r.name, page=r.path or page_of_message(raw)[0],
+                properties=r.props if isinstance(r.props, dict) else {}, raw=raw, raw_text=text,
             )  # fmt: skip
         if len(rows) < page_size:
             return

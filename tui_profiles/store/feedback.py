@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -15,9 +16,10 @@ from ..domain import filters
 from ..domain.feedback import read_answer
 from ..domain.formats import PAGE
 from ..domain.sessions import session_id
+from . import raw_blocks
 from .filter_sql import event_condition
 from .models import EVENTS, SESSIONS
-from .queries import events_of, properties_of
+from .queries import events_of
 
 OWN_PAGE, PAGE_BEFORE = "event", "before"
 
@@ -61,15 +63,19 @@ def feedback_of(conn: Connection, profile_id: int, *, settings: Settings, newest
         return []
     order = (EVENTS.c.ts.desc(), EVENTS.c.id.desc()) if newest_first else (EVENTS.c.ts, EVENTS.c.id)
     rows = conn.execute(
-        sa.select(EVENTS.c.id, EVENTS.c.ts, EVENTS.c.name, EVENTS.c.type, EVENTS.c.path, EVENTS.c.url, EVENTS.c.raw)
+        sa.select(EVENTS.c.id, EVENTS.c.ts, EVENTS.c.name, EVENTS.c.type, EVENTS.c.path, EVENTS.c.url, EVENTS.c.props,
+                  EVENTS.c.raw_block, EVENTS.c.raw_slot)
         .where(events_of(conn, profile_id), sa.or_(*names)).order_by(*order)
     ).all()  # fmt: skip
     if not rows:
         return []
     starts = [s for (s,) in conn.execute(sa.select(SESSIONS.c.start).where(SESSIONS.c.profile_id == profile_id).order_by(SESSIONS.c.start))]
     out = []
+    texts = raw_blocks.read(conn, [(r.raw_block, r.raw_slot) for r in rows if not r.path])  # the page it was sent from
     for r in rows:
-        raw = r.raw or {}
+        text = texts.get((r.raw_block, r.raw_slot))
+        raw = orjson.loads(text) if text else {}
+        raw = raw if isinstance(raw, dict) else {}
         i = bisect_right(starts, r.ts) - 1
         session_start = starts[i] if i >= 0 else None
         path, url = (r.path, r.url) if r.path else page_of_message(raw)
@@ -83,7 +89,7 @@ def feedback_of(conn: Connection, profile_id: int, *, settings: Settings, newest
             ).first()  # fmt: skip
             if before is not None:
                 path, url, page_from = before.path, before.url, PAGE_BEFORE
-        answer = read_answer(properties_of(r.type, raw))
+        answer = read_answer(r.props if isinstance(r.props, dict) else {})
         out.append(FeedbackItem(
             event_id=r.id, ts=r.ts, event=r.name, session_id=session_id(profile_id, session_start) if session_start is not None else None,
             survey_id=answer.survey_id, survey_name=answer.survey_name, score=answer.score, answer=answer.answer,

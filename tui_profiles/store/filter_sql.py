@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnClause, ColumnElement, UnaryExpression
 
 from ..config import Settings
 from ..domain import filters as f
-from ..domain.formats import GROUP, IDENTIFY, PAGE
+from ..domain.formats import PAGE
 from ..domain.tags import IDENTITY_FLAGS
 from .identity_flags import flag_condition
 from .models import ANON_IDS, CATALOG, COMPANIES, EVENTS, NOTES, PROFILES, SESSIONS
@@ -271,14 +271,8 @@ class _Compiler:
             name_match = EVENTS.c.name.in_(names)
         conds = [name_match]
         if where is not None:
-            # An event's own properties: identify and group calls carry traits instead.
-            traits_doc = sa.and_(EVENTS.c.type.in_((IDENTIFY, GROUP)), self._json_is(EVENTS.c.raw, ("traits",), "object"))
-            conds.append(
-                sa.case(
-                    (traits_doc, self.json_test(EVENTS.c.raw, ("traits", *where.path), where.test)),
-                    else_=self.json_test(EVENTS.c.raw, ("properties", *where.path), where.test),
-                )
-            )
+            # An event's own properties (identify and group calls: their traits), kept as `props` at ingest.
+            conds.append(self.json_test(EVENTS.c.props, tuple(where.path), where.test))
         return sa.and_(*conds)
 
     def _event_names(self, event: str) -> list[str] | None:

@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 5  # 2: companies, suppressed_ids, events(group_id, profile_id); 3: read indexes on profiles, sessions, page events
+SCHEMA_VERSION = 6  # 2: companies, suppressed_ids, events(group_id, profile_id); 3: read indexes on profiles, sessions, page events
 # 4: events.anon_profile_id (an anonymous profile keeps its merged history) and the indexes that carry it
 # 5: notes. A version of its own, unlike the audit and change logs: an older app could otherwise open the
 # store and erase a person while leaving their notes behind (it knows nothing of them).
+# 6: the raw message leaves the events table for compressed blocks (raw_blocks); events.props holds the
+# event's own properties, which filters read.
 
 # JSON documents: JSONB on PostgreSQL (indexable, queryable), JSON text on SQLite.
 JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -104,9 +106,21 @@ class Event(SQLModel, table=True):
     time_flag: str | None = None
     # Person and group traits the event sets: {"set": {...}, "set_once": {...}, "group": {...}}.
     traits: dict | None = _json()
-    raw: dict | None = _json()
+    # The event's own properties (identify and group: traits), what `did:X where key=value` reads.
+    props: dict | None = _json()
+    # Where the message's own JSON text is kept: a member of a compressed block (store/raw_blocks.py).
+    raw_block: int | None = None
+    raw_slot: int | None = None
     file_id: int | None = None
     line: int | None = None
+
+
+class RawBlock(SQLModel, table=True):
+    """Messages' own JSON text, as received, zlib-compressed a few dozen at a time (store/raw_blocks.py)."""
+
+    __tablename__ = "raw_blocks"
+    id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
 
 
 class IdentityLink(SQLModel, table=True):
@@ -316,6 +330,7 @@ class ProfileNote(SQLModel, table=True):
 META: sa.Table = Meta.__table__  # type: ignore[assignment]
 FILES: sa.Table = SourceFile.__table__  # type: ignore[assignment]
 EVENTS: sa.Table = Event.__table__  # type: ignore[assignment]
+RAW_BLOCKS: sa.Table = RawBlock.__table__  # type: ignore[assignment]
 LINKS: sa.Table = IdentityLink.__table__  # type: ignore[assignment]
 PROFILES: sa.Table = Profile.__table__  # type: ignore[assignment]
 ANON_IDS: sa.Table = ProfileAnonymousId.__table__  # type: ignore[assignment]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -16,7 +17,7 @@ from ..domain.identity import ANONYMOUS, IDENTIFIED
 from ..domain.sessions import is_live, session_id
 from ..domain.tags import profile_tags
 from ..domain.timeline_filter import EventFilter
-from . import audit
+from . import audit, raw_blocks
 from .identity_flags import flags_of
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SAVED, SESSIONS
 
@@ -94,6 +95,7 @@ class EventDetail:
     raw: dict[str, Any]
     file: str | None
     line: int | None
+    raw_text: str = ""  # the message's own JSON text, byte for byte as received
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,7 +474,7 @@ def neighbour_session(conn: Connection, profile_id: int, start: int, *, step: in
 
 _EVENT_COLS = (
     EVENTS.c.id, EVENTS.c.message_id, EVENTS.c.ts, EVENTS.c.type, EVENTS.c.name, EVENTS.c.path,
-    EVENTS.c.source, EVENTS.c.raw, EVENTS.c.time_flag, EVENTS.c.profile_id,
+    EVENTS.c.source, EVENTS.c.props, EVENTS.c.time_flag, EVENTS.c.profile_id,
 )
 
 
@@ -493,13 +495,13 @@ def _event_row(r: Any, starts: list[int], owner: int | None = None, users: dict[
     """`owner`: the profile whose timeline this is (sessions are its own); `users`: on an anonymous
     profile's, the user id of each profile its events were merged into."""
     # By position (_EVENT_COLS first), as _user_row.
-    event_id, message_id, ts, type_, name, path, source, raw, time_flag, profile_id = r[: len(_EVENT_COLS)]
+    event_id, message_id, ts, type_, name, path, source, props, time_flag, profile_id = r[: len(_EVENT_COLS)]
     i = bisect_right(starts, ts) - 1
     sid = session_id(owner if owner is not None else profile_id, starts[i]) if i >= 0 else None
     merged = users.get(profile_id) if users and profile_id != owner else None
     return EventRow(
         event_id=event_id, message_id=message_id, ts=ts, type=type_, name=name, path=path,
-        source=source, session_id=sid, properties=properties_of(type_, raw), time_flag=time_flag, merged_into=merged,
+        source=source, session_id=sid, properties=props if isinstance(props, dict) else {}, time_flag=time_flag, merged_into=merged,
     )
 
 
@@ -588,7 +590,7 @@ def session_events(conn: Connection, profile_id: int, start: int, end: int) -> l
 def event_detail(conn: Connection, event_id: int) -> EventDetail | None:
     stmt = sa.select(
         *_EVENT_COLS, EVENTS.c.user_id, EVENTS.c.anonymous_id, EVENTS.c.format, EVENTS.c.url,
-        EVENTS.c.title, EVENTS.c.received_at, EVENTS.c.line, FILES.c.path.label("file_path"),
+        EVENTS.c.title, EVENTS.c.received_at, EVENTS.c.line, FILES.c.path.label("file_path"), EVENTS.c.raw_block, EVENTS.c.raw_slot,
     ).select_from(EVENTS.outerjoin(FILES, FILES.c.id == EVENTS.c.file_id)).where(EVENTS.c.id == event_id)
     r = conn.execute(stmt).first()
     if r is None:
@@ -597,7 +599,9 @@ def event_detail(conn: Connection, event_id: int) -> EventDetail | None:
         sa.select(SESSIONS.c.start).where(SESSIONS.c.profile_id == r.profile_id, SESSIONS.c.start <= r.ts)
         .order_by(SESSIONS.c.start.desc()).limit(1)
     )]
-    raw = r.raw or {}
+    raw_text = raw_blocks.text_of(conn, r.raw_block, r.raw_slot) or ""
+    raw = orjson.loads(raw_text) if raw_text else {}
+    raw = raw if isinstance(raw, dict) else {}
     context = raw.get("context") if isinstance(raw.get("context"), dict) else {}
     if r.format == "posthog":
         props = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
@@ -605,7 +609,7 @@ def event_detail(conn: Connection, event_id: int) -> EventDetail | None:
     return EventDetail(
         row=_event_row(r, starts), profile_id=r.profile_id, user_id=r.user_id, anonymous_id=r.anonymous_id,
         format=r.format, url=r.url, title=r.title, received_at=r.received_at, context=context, raw=raw,
-        file=r.file_path, line=r.line,
+        file=r.file_path, line=r.line, raw_text=raw_text,
     )
 
 

@@ -21,7 +21,7 @@ from ..domain.formats import PAGE, NormalizedEvent
 from ..domain.identity import ANONYMOUS, IDENTIFIED, ProfileKey, anonymous_profile_for, profile_for, settle_guessed_user_id
 from ..domain.profile import EventFacts, ProfileState, fold
 from ..domain.sessions import SessionSpan
-from . import bulk, changes, company_upkeep, overrides, suppression
+from . import bulk, changes, company_upkeep, overrides, raw_blocks, suppression
 from .batch import Batch, BatchResult, FileProgress, IncomingEvent
 from .models import ANON_IDS, CATALOG, EVENTS, FILES, LINKS, PROFILES, REJECTED, SESSIONS, UNLINKED
 
@@ -29,16 +29,17 @@ CHUNK = 500  # values in one IN (...) list
 # The events columns in the order StoreWriter._insert_events builds a row for SQLite.
 _EVENT_COLUMNS = (
     "message_id", "profile_id", "anon_profile_id", "user_id", "anonymous_id", "id_ambiguous", "format", "type", "name", "path", "url",
-    "title", "source", "country", "city", "group_id", "ts", "received_at", "time_flag", "traits", "raw", "file_id", "line",
+    "title", "source", "country", "city", "group_id", "ts", "received_at", "time_flag", "traits", "props", "raw_block", "raw_slot",
+    "file_id", "line",
 )  # fmt: skip
 assert set(_EVENT_COLUMNS) == {c.name for c in EVENTS.columns} - {"id"}, "an events column is missing from _EVENT_COLUMNS"
 _SQLITE_INSERT_EVENTS = f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 _PG_WRITER_LOCK = 7417002
 _PG_COPY_EVENTS = f"COPY events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN"
-# The JSON columns (traits, raw) go as text, parsed by the server into JSONB.
+# The JSON columns (traits, props) go as text, parsed by the server into JSONB.
 _PG_INSERT_EVENTS = (
     f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES "
-    f"({', '.join('%s::jsonb' if c in ('traits', 'raw') else '%s' for c in _EVENT_COLUMNS)})"
+    f"({', '.join('%s::jsonb' if c in ('traits', 'props') else '%s' for c in _EVENT_COLUMNS)})"
 )
 _PROFILE_FIELDS = (
     "name", "email", "country", "city", "company", "first_seen", "last_seen", "event_count", "session_count",
@@ -231,7 +232,7 @@ class StoreWriter:
         events = [ie for ie in batch.events if not erased.carries_event(ie.event)]
         rejected = [r for r in batch.rejected if not erased.carries_line(r.raw)]
         result.suppressed = len(batch.events) - len(events) + len(batch.rejected) - len(rejected)
-        return Batch(events, rejected, batch.files)
+        return Batch(events, rejected, batch.files, batch.raw_blocks)
 
     def _apply(self, conn: Connection, batch: Batch, *, bulk: bool = False) -> BatchResult:
         """One batch. `bulk`: a first load, whose duplicates across batches, late identity links,
@@ -308,7 +309,7 @@ class StoreWriter:
         # Events that changed owner: both owners are rebuilt from their events.
         rebuild = self._move_events(conn, moved, profile_ids)
 
-        self._insert_events(conn, fresh, keys, anon_keys, profile_ids, file_ids, copy=bulk)
+        self._insert_events(conn, fresh, keys, anon_keys, profile_ids, file_ids, batch.raw_blocks, copy=bulk)
         self._record_anonymous_ids(conn, fresh, keys, profile_ids, new_links, moved)
         self._record_catalog(conn, fresh)
         if bulk:
@@ -511,22 +512,28 @@ class StoreWriter:
 
     def _insert_events(
         self, conn: Connection, fresh: list[IncomingEvent], keys: list[ProfileKey], anon_keys: list[ProfileKey | None],
-        profile_ids: dict[ProfileKey, int], file_ids: dict[str, int], *, copy: bool = False,
+        profile_ids: dict[ProfileKey, int], file_ids: dict[str, int], packed: list[tuple[bytes, int]], *, copy: bool = False,
     ) -> None:
         # The hottest statement of an ingest. SQLAlchemy's per-row parameter processing (dict per
         # row, bind processors, construct_params) was ~12% of an ingest's time (py-spy, tests/bench):
         # the rows go to the driver as tuples, the JSON columns as text from the engine's own
         # serializer, as its JSON type would write them (None -> 'null').
+        # The message's own text goes to compressed blocks (store/raw_blocks.py); the row keeps where. A
+        # second reading process packs them (ingest/reader_process.py): compressing here was a tenth of this process.
         dumps = self._json_dumps
+        if packed and all(ie.raw_ref is not None for ie in fresh):
+            refs = raw_blocks.write_packed(conn, packed, [ie.raw_ref for ie in fresh])  # type: ignore[misc]
+        else:
+            refs = raw_blocks.write(conn, [e.raw_json if e.raw_json is not None else dumps(e.raw) for ie in fresh for e in (ie.event,)])
         rows = [
             (
                 e.message_id, profile_ids[key], profile_ids[anon_key] if anon_key is not None else None, e.user_id,
                 e.anonymous_id, e.id_ambiguous, e.format, e.type, e.name,
                 e.path, e.url, e.title, e.source, e.country, e.city, e.group_id, e.ts, e.received_at, e.time_flag,
-                dumps(_event_traits(e)), e.raw_json if e.raw_json is not None else dumps(e.raw),
-                file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, ie.line,
+                dumps(_event_traits(e)), e.properties_json if e.properties_json is not None else dumps(e.properties),
+                block, slot, file_ids.get(ie.file_fingerprint) if ie.file_fingerprint else None, ie.line,
             )
-            for ie, key, anon_key in zip(fresh, keys, anon_keys)
+            for ie, key, anon_key, (block, slot) in zip(fresh, keys, anon_keys, refs)
             for e in (ie.event,)
         ]  # fmt: skip
         if self._dialect == "sqlite":

@@ -154,7 +154,9 @@ class EventScreen(ReportsWorkerErrors, CyclesTabs, Screen):
     def action_copy_raw(self) -> None:
         if not self.raw_json:
             return
-        self.app.copy_to_clipboard(self.raw_json)
+        # The message as it came, byte for byte (the tab shows it indented); masked, the masked copy.
+        exact = self.detail.raw_text if self.detail is not None and safe.masking() is None else ""
+        self.app.copy_to_clipboard(exact or self.raw_json)
         self.notify("Copied the raw JSON of this event", markup=False)
 
 

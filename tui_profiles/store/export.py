@@ -86,8 +86,7 @@ def events(conn: Connection, profile_id: int, *, page_size: int = 1000) -> Itera
             while i + 1 < len(starts) and starts[i + 1] <= r.ts:
                 i += 1
             text = texts.get((r.raw_block, r.raw_slot), "")
-            raw = orjson.loads(text) if text else {}
-            raw = raw if isinstance(raw, dict) else {}
+            raw = raw_blocks.message(text)
             yield ExportEvent(
                 message_id=r.message_id, ts=r.ts, session_id=session_id(profile_id, starts[i]) if i >= 0 else None,
                 type=r.type, name=r.name, page=r.path or page_of_message(raw)[0],

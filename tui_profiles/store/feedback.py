@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -73,9 +72,7 @@ def feedback_of(conn: Connection, profile_id: int, *, settings: Settings, newest
     out = []
     texts = raw_blocks.read(conn, [(r.raw_block, r.raw_slot) for r in rows if not r.path])  # the page it was sent from
     for r in rows:
-        text = texts.get((r.raw_block, r.raw_slot))
-        raw = orjson.loads(text) if text else {}
-        raw = raw if isinstance(raw, dict) else {}
+        raw = raw_blocks.message(texts.get((r.raw_block, r.raw_slot)))
         i = bisect_right(starts, r.ts) - 1
         session_start = starts[i] if i >= 0 else None
         path, url = (r.path, r.url) if r.path else page_of_message(raw)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -600,8 +599,7 @@ def event_detail(conn: Connection, event_id: int) -> EventDetail | None:
         .order_by(SESSIONS.c.start.desc()).limit(1)
     )]
     raw_text = raw_blocks.text_of(conn, r.raw_block, r.raw_slot) or ""
-    raw = orjson.loads(raw_text) if raw_text else {}
-    raw = raw if isinstance(raw, dict) else {}
+    raw = raw_blocks.message(raw_text)
     context = raw.get("context") if isinstance(raw.get("context"), dict) else {}
     if r.format == "posthog":
         props = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}

@@ -20,7 +20,9 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -116,6 +118,12 @@ def read(conn: Connection, refs: Iterable[tuple[int | None, int | None]]) -> dic
                 if slot < len(members) and members[slot]:
                     out[(block, slot)] = members[slot].decode()
     return out
+
+
+def message(text: str | None) -> dict[str, Any]:
+    """A member's text parsed, for what reads fields of it ({} when there is none, or it is not an object)."""
+    parsed = orjson.loads(text) if text else {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def text_of(conn: Connection, block: int | None, slot: int | None) -> str | None:

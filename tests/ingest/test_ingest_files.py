@@ -105,3 +105,29 @@ def test_more_files_in_one_batch_than_one_statement_can_bind(sqlite_url: str, tm
     engine = make_engine(sqlite_url)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(FILES)).scalar_one() == 4200
+
+
+def test_a_first_load_into_a_store_that_has_read_files_goes_on_from_them(db_url: str, tmp_path: Path) -> None:
+    """A store with file rows but no events (its only file held broken lines) still gets a first load,
+    which learns those files from the store: the broken file is not read, nor quarantined, again."""
+    (tmp_path / "1-broken.jsonl").write_bytes(b"not json\n{also not\n")
+    (tmp_path / "1-broken.json.gz").write_bytes(gzip.compress(b"not json either\n"))
+    first = FileIngestor(StoreWriter(make_engine(db_url, writer=True), Settings(db_url=db_url)), 5000, first_load=True)
+    assert first.ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 0, "duplicates": 0, "copies": 0, "rejected": 3}
+    (tmp_path / "2-new.jsonl").write_bytes(lines("n", 10))
+    (tmp_path / "3-new.json.gz").write_bytes(gzip.compress(lines("m", 10)))
+    writer = StoreWriter(make_engine(db_url, writer=True), Settings(db_url=db_url))
+    load = FileIngestor(writer, 5000, first_load=True, read_in_parallel=True)
+    assert load.ingest_paths([tmp_path]).as_dict() == {"files": 4, "events": 20, "duplicates": 0, "copies": 0, "rejected": 0}
+    assert len(Store(db_url).rejected()) == 3 and Store(db_url).count() == 20
+
+
+def test_a_first_load_from_nothing_stores_what_it_reports(db_url: str, tmp_path: Path) -> None:
+    """The load that skips looking its files up (the store has read none) commits them and their events."""
+    (tmp_path / "a.jsonl").write_bytes(lines("a", 10) + b"not json\n")
+    (tmp_path / "b.json.gz").write_bytes(gzip.compress(lines("b", 10)))
+    load = FileIngestor(StoreWriter(make_engine(db_url, writer=True), Settings(db_url=db_url)), 5000, first_load=True, read_in_parallel=True)
+    assert load.ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 20, "duplicates": 0, "copies": 0, "rejected": 1}
+    assert Store(db_url).count() == 20 and len(Store(db_url).rejected()) == 1
+    again = FileIngestor(StoreWriter(make_engine(db_url, writer=True), Settings(db_url=db_url)), 5000, first_load=True, read_in_parallel=True)
+    assert again.ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0}

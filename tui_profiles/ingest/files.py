@@ -157,6 +157,7 @@ class FileIngestor:
         self.totals = IngestSummary()  # everything committed by this ingestor
         self.read_again: set[Path] = set()  # files whose batch was stale
         self._known: dict[str, FileProgress] = {}  # fingerprint -> progress as last committed (or found)
+        self._nothing_known = False  # a first load into a store with no file rows: _known is all there is
         self._pending = _Pending()
 
     # -- the `ingest` command ----------------------------------------------------
@@ -167,7 +168,13 @@ class FileIngestor:
         self.totals.files += len(files)
         bulk = self.first_load and self.writer.begin_bulk()
         try:
-            self.prefetch(files)
+            if bulk and not self.writer.knows_files():
+                # A first load into a store that has read no file: there is nothing to look up, and
+                # finding each file's identity (the head of every gzip stream) only delayed the reading,
+                # which finds it again. What this load reads it learns as it goes; no other writer runs.
+                self._nothing_known = True
+            else:
+                self.prefetch(files)
             todo: Iterable[Path] = files
             if self.read_in_parallel and len(files) > 1 and reader_process.usable(self):
                 try:
@@ -176,6 +183,7 @@ class FileIngestor:
                 except reader_process.Stale:
                     # Another writer read some of these files meanwhile: go on here, from what the store says now.
                     self._known.clear()
+                    self._nothing_known = False
                     self.prefetch(files)
             while todo:
                 for path in todo:
@@ -194,6 +202,8 @@ class FileIngestor:
                 self.writer.abort_bulk()
                 self._known.clear()  # what this load read is gone with it
             raise
+        finally:
+            self._nothing_known = False
         return self.totals.since(before)
 
     # -- reading -----------------------------------------------------------------
@@ -382,7 +392,7 @@ class FileIngestor:
         return cur
 
     def _learn(self, fps: set[str]) -> None:
-        found = self.writer.file_progress(fps) if fps else {}
+        found = self.writer.file_progress(fps) if fps and not self._nothing_known else {}
         for fp in fps:
             self._known[fp] = found.get(fp) or FileProgress(fp, "", 0, 0, 0, READING)
 

@@ -168,6 +168,14 @@ class StoreWriter:
             changes.record(conn, result.touched_profiles, result.removed_profiles)  # how every open app hears of it
             return result
 
+    def knows_files(self) -> bool:
+        """Whether the store has progress for any file (within a first load: as its transaction sees it)."""
+        stmt = sa.select(FILES.c.fingerprint).limit(1)
+        if self._bulk is not None:
+            return self._bulk[0].execute(stmt).first() is not None
+        with self.engine.connect() as conn:
+            return conn.execute(stmt).first() is not None
+
     def file_progress(self, fingerprints: Iterable[str]) -> dict[str, FileProgress]:
         """What the store knows about these files, by fingerprint (unknown ones are left out)."""
         fps = sorted(set(fingerprints))

@@ -75,3 +75,54 @@ async def test_without_the_watcher_module_the_app_says_so_and_keeps_running(tmp_
         await settle(pilot)
         assert app.is_running
         assert any("No module named" in m or "import" in m.lower() for m in notes.said), notes.said
+
+
+async def test_store_changes_faster_than_the_list_reads_start_one_read_at_a_time(tmp_path: Path) -> None:
+    """A watcher storing a batch every few milliseconds must not start a read of the list for each: the
+    threads of reads it would cancel run on, each slower for the others. One runs; the changes heard
+    meanwhile make one more read when it is done, which shows what was stored last."""
+    import threading
+
+    from tests.tui.support import ingest
+    from tui_profiles.tui.screens.users import UsersScreen
+
+    url = build_store(tmp_path / "store")
+    app = make_app(url)
+    reads, running, most = [], [0], [0]
+    lock, gate = threading.Lock(), threading.Event()
+    gate.set()
+    user_window = app.reader.user_window
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the real read, its overlap counted
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            gate.wait(10)  # while closed: a read slower than the changes come, as on a large store under ingest
+            window = user_window(*args, **kwargs)
+            reads.append(window)
+            return window
+        finally:
+            with lock:
+                running[0] -= 1
+
+    app.reader.user_window = counted  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, UsersScreen)
+        users = screen.query_one(UserList)
+        before = len(reads)
+        gate.clear()
+        for i in range(20):
+            if i == 10:
+                arrival = Journal("late")
+                arrival.page(NOW - 5_000, "/while-reading", anon="late-visitor", country="SE")
+                ingest(url, [arrival.write(tmp_path / "late.jsonl")])
+            screen.store_changed(frozenset({1}), frozenset())
+            await asyncio.sleep(0.005)
+        gate.set()
+        await settle(pilot)
+        assert most[0] == 1, f"{most[0]} reads of the list ran at once"
+        assert len(reads) - before == 2, f"{len(reads) - before} reads for 20 changes, not the one running and one after"
+        assert users.user_at(0).id == "late-visitor"  # the read after the last change shows it

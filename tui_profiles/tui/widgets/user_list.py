@@ -124,13 +124,16 @@ class UserList(WindowedList[UserQuery, UserRow]):
 
     def refresh_keeping_cursor(self) -> None:
         """Re-read after the store changed: same user under the cursor, on the same screen line."""
-        if not self.loaded_once:
+        if not self.loaded_once or self.live_read_busy():
             return
         user = self.current_user
         follow = user.profile_id if user is not None and self.chosen else None
         line = self.cursor - self.first_visible
         start = max(0, self.first_visible - MARGIN)
         self.fetch(start, follow=follow, anchor=MARGIN + line, live=True)
+
+    def read_again_live(self) -> None:
+        self.refresh_keeping_cursor()
 
     def show_window(self, window: Window[UserRow], *, reset: bool, live: bool) -> None:
         # Who is under the cursor now (the user may have moved it while this was in flight).

@@ -56,6 +56,9 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
             super().__init__()
             self.generation, self.window, self.reset, self.live = generation, window, reset, live
 
+    class LiveReadDone(Message, bubble=False):
+        """A read for a store change has finished (answered, cancelled or failed)."""
+
     def __init__(self, reader: StoreReader, criteria: Criteria, empty: Window[Row], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.reader = reader
@@ -66,6 +69,10 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
         self._generation = 0  # bumps when the criteria change: older windows are dropped
         self._shown_generation = -1  # the criteria whose window is shown
         self._pending: tuple[int, int] | None = None  # (generation, start) being fetched
+        # One read for store changes at a time (`live_read_busy`): whether one is running, and whether
+        # the store changed again meanwhile.
+        self._live_reading = False
+        self._live_again = False
 
     # -- what a subclass provides -------------------------------------------------
     def read_window(self, criteria: Criteria, start: int, *, follow: Hashable | None, anchor: int) -> Window[Row]:
@@ -76,6 +83,9 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
     def row_key(self, row: Row) -> Hashable:
         """What identifies a row (a profile id, a company id)."""
         raise NotImplementedError
+
+    def read_again_live(self) -> None:
+        """The store changed while a live read was running: read again (a list that follows the store)."""
 
     # -- the rows -----------------------------------------------------------------
     def row_count(self) -> int:
@@ -131,16 +141,38 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
         self._pending = (self._generation, wanted)
         self.fetch(wanted)
 
+    def live_read_busy(self) -> bool:
+        """Whether a read for an earlier store change is still running; if so, it is read again once that
+        one is done. A store that changes faster than a read answers started a thread for each change
+        (an exclusive worker's thread runs on when cancelled), each slower for the others: reads piled
+        up, and a key waited seconds while the watcher was busy."""
+        if self._live_reading:
+            self._live_again = True
+        return self._live_reading
+
     def fetch(self, start: int, *, follow: Hashable | None = None, anchor: int = 0, reset: bool = False, live: bool = False) -> None:
         """Read the window from `start` for the criteria shown now, on a worker of this list's group."""
         generation, criteria = self._generation, self.criteria
+        if live:
+            self._live_reading = True
 
         def read() -> None:
-            window = self.read_window(criteria, start, follow=follow, anchor=anchor)
-            if not get_current_worker().is_cancelled:
-                self.post_message(self.WindowArrived(generation, window, reset=reset, live=live))
+            try:
+                window = self.read_window(criteria, start, follow=follow, anchor=anchor)
+                if not get_current_worker().is_cancelled:
+                    self.post_message(self.WindowArrived(generation, window, reset=reset, live=live))
+            finally:
+                if live:
+                    self.post_message(self.LiveReadDone())
 
         self.run_worker(read, name="fetch", group=self.WINDOW_GROUP, exclusive=True, thread=True, exit_on_error=False)
+
+    def on_windowed_list_live_read_done(self, message: LiveReadDone) -> None:
+        message.stop()
+        self._live_reading = False
+        if self._live_again:
+            self._live_again = False
+            self.read_again_live()
 
     def on_windowed_list_window_arrived(self, message: WindowArrived) -> None:
         message.stop()

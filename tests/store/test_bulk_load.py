@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.scenarios import run_scenario
 from tests.storekit import store_snapshot, stored_messages
 from tui_profiles.config import Settings
 from tui_profiles.generator import generate
@@ -83,6 +84,16 @@ def test_a_first_load_gives_the_store_a_batch_by_batch_ingest_gives(db_url, tmp_
     if not db_url.startswith("sqlite"):  # index names are the schema's, whichever database
         want.pop("indexes"), have.pop("indexes")
     assert have == want
+
+
+@pytest.mark.parametrize("scenario", ["posthog_server_anonymous", "anonymous_then_signup", "shared_browser"])
+def test_a_link_in_a_later_batch_than_the_events_it_moves_settles_them_as_a_batch_would(db_url, tmp_path, scenario):
+    """One event a batch: every link comes after the events it concerns, including a server library's
+    distinct_id stored as a user of its own until an identify names it anonymous (re-classified at the end)."""
+    path, _ = run_scenario(scenario, tmp_path / "in")
+    reference = f"sqlite:///{tmp_path}/reference.db"
+    assert _ingest(db_url, [path], first_load=True, batch_size=1) == _ingest(reference, [path], first_load=False, batch_size=1)
+    assert store_snapshot(db_url) == store_snapshot(reference)
 
 
 def test_a_second_ingest_into_a_loaded_store_goes_batch_by_batch(sqlite_url, tmp_path, history):

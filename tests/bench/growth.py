@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated history sizes in events, e.g. 1000000,3000000 ('' redraws the table and chart)")  # fmt: skip
     p.add_argument("--pg", metavar="URL", default=None, help=f"also PostgreSQL on this server (default: ${PG_ENV} if set)")
     p.add_argument("--no-pg", action="store_true", help="SQLite only")
+    p.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (the SQLite results already in --out stay)")
     p.add_argument("--keep", type=Path, default=None, metavar="DIR",
                    help="keep each loaded SQLite store in DIR (growth-<events>.db; PostgreSQL: database tp_growth_<events>) "
                         "and reuse it next time instead of loading again")  # fmt: skip
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         for events in sizes:
             data = data_mod.prepare(args.work / "cache", events=events, users=max(1, events // 20), days=60 if events >= 200_000 else 14,
                                     seed=args.seed, steady_events=min(STEADY_MAX, events // 5), log=log)  # fmt: skip
-            runs = [lambda: sqlite_size(data, work, args.keep, args.samples)]
+            runs = [] if args.no_sqlite else [lambda: sqlite_size(data, work, args.keep, args.samples)]
             if server:
                 runs.append(lambda: pg_size(data, server, args.keep is not None, args.samples))
             for run in runs:

@@ -19,6 +19,11 @@ def ingestor(url: str, batch_size: int = 5000) -> FileIngestor:
     return FileIngestor(StoreWriter(make_engine(url, writer=True), Settings(db_url=url)), batch_size)
 
 
+def first_load(url: str) -> FileIngestor:
+    """As `tui-profiles ingest` makes it: a first load when the store has no events, read in a second process."""
+    return FileIngestor(StoreWriter(make_engine(url, writer=True), Settings(db_url=url)), 5000, first_load=True, read_in_parallel=True)
+
+
 def lines(prefix: str, n: int, start: int = 0) -> bytes:
     return b"".join(seg_line(f"{prefix}-{i}", anon=f"a-{i % 4}") for i in range(start, start + n))
 
@@ -116,9 +121,7 @@ def test_a_first_load_into_a_store_that_has_read_files_goes_on_from_them(db_url:
     assert first.ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 0, "duplicates": 0, "copies": 0, "rejected": 3}
     (tmp_path / "2-new.jsonl").write_bytes(lines("n", 10))
     (tmp_path / "3-new.json.gz").write_bytes(gzip.compress(lines("m", 10)))
-    writer = StoreWriter(make_engine(db_url, writer=True), Settings(db_url=db_url))
-    load = FileIngestor(writer, 5000, first_load=True, read_in_parallel=True)
-    assert load.ingest_paths([tmp_path]).as_dict() == {"files": 4, "events": 20, "duplicates": 0, "copies": 0, "rejected": 0}
+    assert first_load(db_url).ingest_paths([tmp_path]).as_dict() == {"files": 4, "events": 20, "duplicates": 0, "copies": 0, "rejected": 0}
     assert len(Store(db_url).rejected()) == 3 and Store(db_url).count() == 20
 
 
@@ -126,8 +129,6 @@ def test_a_first_load_from_nothing_stores_what_it_reports(db_url: str, tmp_path:
     """The load that skips looking its files up (the store has read none) commits them and their events."""
     (tmp_path / "a.jsonl").write_bytes(lines("a", 10) + b"not json\n")
     (tmp_path / "b.json.gz").write_bytes(gzip.compress(lines("b", 10)))
-    load = FileIngestor(StoreWriter(make_engine(db_url, writer=True), Settings(db_url=db_url)), 5000, first_load=True, read_in_parallel=True)
-    assert load.ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 20, "duplicates": 0, "copies": 0, "rejected": 1}
+    assert first_load(db_url).ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 20, "duplicates": 0, "copies": 0, "rejected": 1}
     assert Store(db_url).count() == 20 and len(Store(db_url).rejected()) == 1
-    again = FileIngestor(StoreWriter(make_engine(db_url, writer=True), Settings(db_url=db_url)), 5000, first_load=True, read_in_parallel=True)
-    assert again.ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0}
+    assert first_load(db_url).ingest_paths([tmp_path]).as_dict() == {"files": 2, "events": 0, "duplicates": 0, "copies": 0, "rejected": 0}

@@ -80,11 +80,12 @@ async def test_without_the_watcher_module_the_app_says_so_and_keeps_running(tmp_
 async def test_store_changes_faster_than_the_list_reads_start_one_read_at_a_time(tmp_path: Path) -> None:
     """A watcher storing a batch every few milliseconds must not start a read of the list for each: the
     threads of reads it would cancel run on, each slower for the others. One runs; the changes heard
-    meanwhile make one more read when it is done, which shows what was stored last."""
+    meanwhile make one more read, a moment after it is done, which shows what was stored last."""
     import threading
 
     from tests.tui.support import ingest
     from tui_profiles.tui.screens.users import UsersScreen
+    from tui_profiles.tui.widgets.windowed_list import LIVE_READ_GAP_S
 
     url = build_store(tmp_path / "store")
     app = make_app(url)
@@ -122,6 +123,8 @@ async def test_store_changes_faster_than_the_list_reads_start_one_read_at_a_time
             screen.store_changed(frozenset({1}), frozenset())
             await asyncio.sleep(0.005)
         gate.set()
+        await settle(pilot)
+        await pilot.pause(LIVE_READ_GAP_S + 0.1)  # the read after it waits a moment
         await settle(pilot)
         assert most[0] == 1, f"{most[0]} reads of the list ran at once"
         assert len(reads) - before == 2, f"{len(reads) - before} reads for 20 changes, not the one running and one after"

@@ -20,6 +20,7 @@ from .virtual_list import VirtualList
 
 WINDOW = 300  # rows held at most
 MARGIN = 100  # rows fetched above and below the viewport
+LIVE_READ_GAP_S = 0.2  # between two reads for store changes that keep coming: five a second at most
 
 Row = TypeVar("Row")
 Row_co = TypeVar("Row_co", covariant=True)
@@ -145,7 +146,8 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
         """Whether a read for an earlier store change is still running; if so, it is read again once that
         one is done. A store that changes faster than a read answers started a thread for each change
         (an exclusive worker's thread runs on when cancelled), each slower for the others: reads piled
-        up, and a key waited seconds while the watcher was busy."""
+        up, and a key waited seconds while the watcher was busy. Reads that follow one another are
+        `LIVE_READ_GAP_S` apart."""
         if self._live_reading:
             self._live_again = True
         return self._live_reading
@@ -154,7 +156,7 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
         """Read the window from `start` for the criteria shown now, on a worker of this list's group."""
         generation, criteria = self._generation, self.criteria
         if live:
-            self._live_reading = True
+            self._live_reading, self._live_again = True, False  # this read sees every change heard so far
 
         def read() -> None:
             try:
@@ -169,10 +171,16 @@ class WindowedList(ReportsWorkerErrors, VirtualList, Generic[Criteria, Row]):
 
     def on_windowed_list_live_read_done(self, message: LiveReadDone) -> None:
         message.stop()
-        self._live_reading = False
         if self._live_again:
-            self._live_again = False
-            self.read_again_live()
+            # The store changed again meanwhile: read again, after a pause, so that a store changing
+            # all the time leaves the keys most of the process (the changes of the pause wait for it).
+            self.set_timer(LIVE_READ_GAP_S, self._read_again_live)
+        else:
+            self._live_reading = False
+
+    def _read_again_live(self) -> None:
+        self._live_reading = False
+        self.read_again_live()
 
     def on_windowed_list_window_arrived(self, message: WindowArrived) -> None:
         message.stop()

@@ -90,6 +90,11 @@ def finalize(writer: LoadWriter, conn: Connection) -> BatchResult:
             index.create(conn)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA cache_size=-32768")  # the sorting is done; the passes below read by index
+    else:
+        # Filled inside this transaction, the table has no statistics autovacuum could have made: the
+        # planner took the identity pass's lookups (500 anonymous ids a query) for parallel scans of the
+        # whole table, 2 s each at 10M events (some thousand of them). A sample of the rows is enough.
+        conn.exec_driver_sql("ANALYZE events")
     _settle_identity(writer, conn)
     company_upkeep.rebuild_all(conn)
     result.touched_profiles = _fold_all(writer, conn)

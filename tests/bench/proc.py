@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,18 +27,38 @@ class Run:
     stderr: str
 
 
+# Linux keeps the high-water RSS of a process's image across exec (signal->maxrss): a command started
+# straight from the benchmark, whose own RSS passes 200 MB as it runs, was measured at least that big
+# (`/bin/true` from a 300 MB parent: 314 MB). So each command is forked by this small launcher, whose
+# own image is a bare interpreter, and its peak read from the launcher's wait4.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(repr(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
+
+
 def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> Run:
-    """Run `cmd` to its end; its own peak RSS comes from wait4's rusage, not from sampling."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run `cmd` to its end; its own peak RSS comes from wait4's rusage (through `_LAUNCHER`), not from sampling."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as peak:
         began = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, env={**os.environ, **(env or {})})
+        proc = subprocess.Popen([PYTHON, "-c", _LAUNCHER, peak.name, *cmd], cwd=ROOT, stdout=out, stderr=err,
+                                env={**os.environ, **(env or {})}, start_new_session=True)  # fmt: skip
         deadline = began + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)  # the launcher and the command
                 pid, status, usage = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.005)
@@ -45,7 +66,9 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: 
         proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode,
+        measured = Path(peak.name).read_text().strip()
+        max_rss_kb = int(measured) if measured else usage.ru_maxrss
+        return Run(seconds, max_rss_kb / 1024, usage.ru_utime + usage.ru_stime, proc.returncode,
                    out.read().decode(errors="replace"), err.read().decode(errors="replace"))  # fmt: skip
 
 

@@ -82,11 +82,15 @@ class Barrier:
     def __init__(self, inbox: Path, store: Store) -> None:
         self.inbox, self.store, self.n = inbox, store, 0
 
-    def __call__(self) -> None:
+    def __call__(self, results: list[BatchResult] | None = None) -> None:
+        """With `results` (a watcher's `on_batch` list), also until the barrier's batch is in it: the
+        watcher reports a batch just after committing it, so the store has it a moment before."""
         self.n += 1
-        mid = f"barrier-{self.n}"
-        (self.inbox / f"zz-barrier-{self.n}.jsonl").write_bytes(seg_line(mid, anon="barrier"))
+        mid, path = f"barrier-{self.n}", self.inbox / f"zz-barrier-{self.n}.jsonl"
+        path.write_bytes(seg_line(mid, anon="barrier"))
         wait_for(lambda: self.store.has(mid), mid)
+        if results is not None:
+            wait_for(lambda: any(str(path) in r.files for r in list(results)), f"{mid} reported")
 
 
 @pytest.fixture
@@ -267,13 +271,13 @@ def test_a_copy_under_another_name_adds_nothing_and_is_not_read(sqlite_url: str,
     (inbox / "b.json.gz").write_bytes(gzip.compress(b"".join(seg_line(f"b-{i}") for i in range(20))))
     with watching(sqlite_url, inbox) as run:
         wait_for(lambda: store.count() == 40, "both files")
-        barrier()
+        barrier(run.results)
         before = len(run.results)
         shutil.copyfile(inbox / "a.jsonl", inbox / "a-copy.jsonl")
         shutil.copyfile(inbox / "b.json.gz", inbox / "sub-b.json.gz")
         os.mkdir(inbox / "moved")
         shutil.copyfile(inbox / "a.jsonl", inbox / "moved" / "again.ndjson")
-        barrier()
+        barrier(run.results)
     # The only commit since is the barrier's own: the copies were known by their content.
     assert [r.events for r in run.results[before:]] == [1] and run.duplicates == 0
 

@@ -99,6 +99,12 @@ class VirtualList(ScrollView, can_focus=True):
         size = Size(self.scrollable_content_region.width, count)
         if size == self.virtual_size:
             return
+        if count == self.virtual_size.height:
+            # The width alone: a list filled while its tab was hidden (no region, width 0) is shown. Rows are
+            # drawn at the width they are shown at (overflow-x is hidden) and the layout that showed them has
+            # already sized the scrollbar: repainting them here was a second frame of the whole tab.
+            self.set_reactive(VirtualList.virtual_size, size)
+            return
         height = self.container_size.height
         if not self.is_mounted or not height or self.styles.overflow_y != "auto" or (count > height) != self.show_vertical_scrollbar:
             self.virtual_size = size

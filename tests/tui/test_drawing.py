@@ -1,0 +1,87 @@
+"""What reaches the terminal, frame by frame: a tab's list is drawn once when shown.
+
+These apps run with a driver that keeps what Textual writes (it is not "headless", so every frame is
+rendered to the terminal's text as in a real one): what a person would see is what is asserted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.drivers.headless_driver import HeadlessDriver
+from textual.widgets import ContentSwitcher, Static
+
+from tui_profiles.tui.widgets.virtual_list import VirtualList
+
+
+class Terminal(HeadlessDriver):
+    """Keeps every write, as a terminal would receive it."""
+
+    writes: list[str] = []  # the app's of the test running (one at a time)
+
+    @property
+    def is_headless(self) -> bool:
+        return False  # Textual renders each frame to text and writes it
+
+    def write(self, data: str) -> None:
+        Terminal.writes.append(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def written(app: App) -> str:
+    assert app.is_running
+    return "".join(Terminal.writes)
+
+
+class Rows(VirtualList):
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.rows: list[str] = []
+        self.drawn: list[int] = []  # the rows drawn, in order
+
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def row_text(self, index: int, width: int) -> Text | None:
+        self.drawn.append(index)
+        return Text(self.rows[index])
+
+
+class TabsApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__(driver_class=Terminal)
+        Terminal.writes = []
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="first"):
+            yield Static("the first tab", id="first")
+            with Vertical(id="second"):
+                yield Rows(id="rows")
+
+
+async def idle(pilot) -> None:  # noqa: ANN001
+    for _ in range(3):
+        await pilot.pause()
+        await asyncio.sleep(0.05)  # past a frame of the update timer
+
+
+async def test_a_list_filled_while_its_tab_is_hidden_is_drawn_once_when_shown() -> None:
+    app = TabsApp()
+    async with app.run_test(size=(60, 10), headless=False) as pilot:
+        await idle(pilot)
+        rows = app.query_one(Rows)
+        rows.rows = [f"row {i}" for i in range(30)]  # more than fit: the scrollbar shows with them
+        rows.rows_changed()  # filled while hidden (it has no width then)
+        await idle(pilot)
+        rows.drawn.clear()
+        app.query_one(ContentSwitcher).current = "second"
+        await idle(pilot)
+        visible = rows.scrollable_content_region.height
+        assert "row 0" in written(app) and rows.scrollable_content_region.width == 59
+        # One frame draws the list at the width it is shown at; no second one when it hears its new size.
+        assert rows.drawn == list(range(visible)), rows.drawn

@@ -49,15 +49,23 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:  # noqa: ANN001
     from tui_profiles.tui import textual_compat
 
     deadline = time.perf_counter() + timeout
+
+    def waiting() -> bool:
+        # A screen switch holds updates back for 50 ms (App.delay_update): the screen is not updated yet.
+        return busy(app) or textual_compat.updates_held(app) or not getattr(app.screen, "is_mounted", True)
+
     quiet = 0
     # A key travels app -> screen -> widget -> message -> screen: each hop queues anew, so
     # "nothing pending" must hold for a few rounds in a row.
     while quiet < 4 and time.perf_counter() < deadline:
+        if quiet == 0 and waiting():
+            # The app waits on a read: look again in a moment, without a round of callbacks to every node.
+            # Those rounds, back to back, kept the GIL from the read's thread: a 3 ms identity read took 25.
+            await asyncio.sleep(0.001)
+            continue
         await textual_compat.wait_for_screen(pilot)
-        # A screen switch holds updates back for 50 ms (App.delay_update): the screen is not updated yet.
-        if busy(app) or textual_compat.updates_held(app) or not getattr(app.screen, "is_mounted", True):
+        if waiting():
             quiet = 0
-            await asyncio.sleep(0.0005)
         else:
             quiet += 1
             await asyncio.sleep(0)

@@ -38,7 +38,7 @@ ATTRIBUTE_BUILTINS = ("getattr", "setattr", "hasattr", "delattr")
 
 # -- what the compat module relies on ----------------------------------------------------------------
 # The names below are methods; the others are attributes Textual sets in `__init__`.
-METHODS = {"_get_screen", "_refresh_layout", "_on_timer_update", "_scroll_update", "_wait_for_screen", "_character_to_key",
+METHODS = {"_get_screen", "_refresh_layout", "_on_timer_update", "_scroll_update", "_size_updated", "_wait_for_screen", "_character_to_key",
            "_get_unicode_name_from_key"}
 
 

@@ -1,4 +1,5 @@
-"""What reaches the terminal, frame by frame: a tab's list is drawn once when shown.
+"""What reaches the terminal, frame by frame: a tab's list is drawn in one frame when shown, and a layout
+that does not change a list's size does not draw its scrollbar again in a frame of its own.
 
 These apps run with a driver that keeps what Textual writes (it is not "headless", so every frame is
 rendered to the terminal's text as in a real one): what a person would see is what is asserted.
@@ -14,7 +15,7 @@ from textual.containers import Vertical
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import ContentSwitcher, Static
 
-from tui_profiles.tui.widgets.virtual_list import VirtualList
+from tui_profiles.tui.widgets.virtual_list import VirtualList, show_scrollbars
 
 
 class Terminal(HeadlessDriver):
@@ -38,6 +39,12 @@ def written(app: App) -> str:
     return "".join(Terminal.writes)
 
 
+def frames(app: App) -> int:
+    """Frames written: Textual writes each at once (other writes are a pointer shape's few bytes, "ESC ] 22")."""
+    assert app.is_running
+    return sum(1 for data in Terminal.writes if not data.startswith("\x1b]"))
+
+
 class Rows(VirtualList):
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
@@ -53,12 +60,15 @@ class Rows(VirtualList):
 
 
 class TabsApp(App[None]):
+    CSS = "#header { height: 1; } #tabs { height: 1fr; }"
+
     def __init__(self) -> None:
         super().__init__(driver_class=Terminal)
         Terminal.writes = []
 
     def compose(self) -> ComposeResult:
-        with ContentSwitcher(initial="first"):
+        yield Static("a header", id="header")
+        with ContentSwitcher(initial="first", id="tabs"):
             yield Static("the first tab", id="first")
             with Vertical(id="second"):
                 yield Rows(id="rows")
@@ -85,3 +95,45 @@ async def test_a_list_filled_while_its_tab_is_hidden_is_drawn_once_when_shown() 
         assert "row 0" in written(app) and rows.scrollable_content_region.width == 59
         # One frame draws the list at the width it is shown at; no second one when it hears its new size.
         assert rows.drawn == list(range(visible)), rows.drawn
+
+
+def fill_hidden(app: App, count: int) -> Rows:
+    rows = app.query_one(Rows)
+    rows.rows = [f"row {i}" for i in range(count)]
+    rows.rows_changed()
+    return rows
+
+
+async def test_a_layout_that_does_not_resize_a_list_draws_no_frame_for_its_scrollbar() -> None:
+    app = TabsApp()
+    async with app.run_test(size=(60, 10), headless=False) as pilot:
+        await idle(pilot)
+        fill_hidden(app, 30)
+        app.query_one(ContentSwitcher).current = "second"
+        await idle(pilot)
+        assert app.query_one(Rows).show_vertical_scrollbar
+        Terminal.writes = []
+        app.query_one("#header", Static).update("another header")  # a layout of the screen; the list keeps its size
+        await idle(pilot)
+        assert "another header" in written(app)
+        assert frames(app) == 1  # not a second one, a tick later, with the list's scrollbar again
+
+
+async def test_a_tab_whose_list_first_needs_its_scrollbar_is_drawn_in_one_frame() -> None:
+    app = TabsApp()
+    async with app.run_test(size=(60, 10), headless=False) as pilot:
+        await idle(pilot)
+        # As a screen is prepared: each tab laid out once with its lists' scrollbars shown, then hidden again.
+        switcher, lists = app.query_one(ContentSwitcher), [app.query_one(Rows)]
+        switcher.current = "second"
+        show_scrollbars(lists, True)
+        await idle(pilot)
+        show_scrollbars(lists, False)
+        switcher.current = "first"
+        await idle(pilot)
+        rows = fill_hidden(app, 30)  # more rows than fit: the scrollbar appears with them
+        Terminal.writes = []
+        switcher.current = "second"
+        await idle(pilot)
+        assert rows.show_vertical_scrollbar and "row 0" in written(app)
+        assert frames(app) == 1

@@ -23,6 +23,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "textual.app.App": ("_get_screen", "_css_update_count", "_batch_count"),
     "textual.screen.Screen": ("_refresh_layout", "_on_timer_update", "_compositor", "_css_update_count"),
     "textual.widget.Widget": ("_scroll_update",),
+    "textual.scroll_view.ScrollView": ("_size_updated",),
     "textual.pilot.Pilot": ("_wait_for_screen",),
     "textual.keys": ("_character_to_key", "_get_unicode_name_from_key"),
 }
@@ -80,6 +81,21 @@ def scroll_update(widget: Widget, size: Size) -> None:
     `Widget._scroll_update` is what Textual runs after a layout changed a widget's virtual size.
     """
     widget._scroll_update(size)
+
+
+class SizedByItself:
+    """For a ScrollView that sets its own `virtual_size` (a count of rows, not children laid out): a layout
+    updates its scrollbars only when its size changed, not on every layout. Mix in before ScrollView.
+
+    ScrollView's `_size_updated` compares the virtual size the layout passes (the region's) with the
+    widget's own, which for a list longer than its viewport always differ: every layout that placed
+    the list updated its scrollbars, and the vertical one asked to be drawn again, a frame of its own
+    after the layout's (a tab switch was done a timer tick later than its content was on screen).
+    Such a widget keeps its scrollbars right itself whenever it sets its virtual size (`scroll_update`).
+    """
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        return super()._size_updated(size, self.virtual_size, container_size, layout)  # type: ignore[misc]
 
 
 # -- tests and benchmarks -------------------------------------------------------------------------

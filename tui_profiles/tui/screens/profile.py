@@ -47,7 +47,7 @@ from ..widgets.tab_bar import TabBar
 from ..widgets.timeline import Timeline
 from ..widgets.title_bar import TitleBar
 from ..widgets.top_counts import top_lists
-from ..widgets.virtual_list import VirtualList, columns_text
+from ..widgets.virtual_list import VirtualList, columns_text, show_scrollbars
 from ..workers import ReportsWorkerErrors, read_now
 from .identity_repair import REPAIR_BINDINGS, IdentityRepair
 from .profile_actions import ACTION_BINDINGS, ProfileActions
@@ -167,10 +167,15 @@ class ProfileScreen(
         for pane_id in TABS[1:]:
             await self._build(pane_id)
         switcher = self.query_one(ContentSwitcher)
+        lists = list(self.query(VirtualList).results(VirtualList))
         for pane_id in (*TABS[1:], TABS[0]):
             switcher.current = pane_id
+            show_scrollbars(lists, True)  # laid out once too: a scrollbar shown the first time asked for another layout
             textual_compat.lay_out_unseen(self, self.app.size)
             await asyncio.sleep(0)  # its widgets handle their Resize before the next pane
+        show_scrollbars(lists, False)
+        textual_compat.lay_out_unseen(self, self.app.size)
+        await asyncio.sleep(0)
         self.styled()  # just mounted: the first showing need not restyle it
 
     async def _build(self, pane_id: str) -> None:

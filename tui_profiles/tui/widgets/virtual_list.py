@@ -7,7 +7,7 @@ it can fetch that slice from the store in a worker (toolong's approach to huge f
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,7 +25,7 @@ from .. import textual_compat
 PLACEHOLDER = "…"
 
 
-class VirtualList(ScrollView, can_focus=True):
+class VirtualList(textual_compat.SizedByItself, ScrollView, can_focus=True):
     """Rows 0..row_count-1, one line each; `cursor` is the highlighted row."""
 
     BINDINGS = [
@@ -90,7 +90,8 @@ class VirtualList(ScrollView, can_focus=True):
 
     # -- size and position --------------------------------------------------------
     def _set_row_count(self, count: int) -> None:
-        """Size the scrollable area for `count` rows.
+        """Size the scrollable area for `count` rows, and the scrollbar with it (a layout leaves that to the list:
+        `SizedByItself`).
 
         `virtual_size` asks for a layout of the whole screen when it changes (10-20 ms on a profile),
         needed only when the scrollbar appears or goes (the rows get narrower or wider). Otherwise
@@ -106,8 +107,14 @@ class VirtualList(ScrollView, can_focus=True):
             self.set_reactive(VirtualList.virtual_size, size)
             return
         height = self.container_size.height
-        if not self.is_mounted or not height or self.styles.overflow_y != "auto" or (count > height) != self.show_vertical_scrollbar:
-            self.virtual_size = size
+        if not self.is_mounted or not height:
+            self.virtual_size = size  # never laid out: its first layout, a new size, sizes the scrollbar
+            return
+        if self.styles.overflow_y == "auto" and (count > height) != self.show_vertical_scrollbar:
+            self.virtual_size = size  # the scrollbar appears or goes: a layout
+            # Shown or hidden now, in the layout just asked for: had that layout found it changed, it would
+            # have asked for another (a tab showing a new profile's rows was laid out twice).
+            textual_compat.scroll_update(self, size)
             return
         self.set_reactive(VirtualList.virtual_size, size)
         textual_compat.scroll_update(self, size)
@@ -249,6 +256,18 @@ class VirtualList(ScrollView, can_focus=True):
         self.set_cursor(index)
         if event.chain >= 2:
             self.action_select()
+
+
+def show_scrollbars(lists: Iterable[VirtualList], shown: bool) -> None:
+    """Show or hide the lists' vertical scrollbars until their next layout says whether they need one.
+
+    For a screen prepared unseen: a scrollbar is a widget of its own, sized by the first layout that
+    shows it, and that new size asks for a second layout. Laid out once, shown, while the screen is
+    prepared, it is shown later, when rows first need it, in one layout.
+    """
+    for rows in lists:
+        rows.show_vertical_scrollbar = shown
+        rows.vertical_scrollbar.display = shown
 
 
 def columns_text(cells: list[tuple[Text | str, int]], gap: int = 1) -> Text:

@@ -1,8 +1,10 @@
 """TUI figures: launch to first painted user list, keypress to updated screen, memory after scrolling everything.
 
-The app runs headless (Pilot) in a child process per measurement (tui_driver.py),
-so its start-up and its memory are its own. The launch baseline is importing
-Textual and SQLModel, timed in the same run.
+The app runs under Pilot in a child process per measurement (tui_driver.py), so its
+start-up and its memory are its own, with a driver that renders each frame to the text
+a terminal would receive and records when it was written: a key is timed from the key
+posted to the last frame it caused. The launch baseline is importing Textual and
+SQLModel, timed in the same run.
 """
 
 from __future__ import annotations

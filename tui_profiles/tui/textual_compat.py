@@ -91,11 +91,17 @@ class SizedByItself:
     widget's own, which for a list longer than its viewport always differ: every layout that placed
     the list updated its scrollbars, and the vertical one asked to be drawn again, a frame of its own
     after the layout's (a tab switch was done a timer tick later than its content was on screen).
-    Such a widget keeps its scrollbars right itself whenever it sets its virtual size (`scroll_update`).
+    Such a widget keeps its scrollbars right itself whenever it sets its virtual size (`scroll_update`);
+    should a layout find the vertical one not what the rows need, Textual's own update runs (it shows
+    or hides it), as it always did.
     """
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        return super()._size_updated(size, self.virtual_size, container_size, layout)  # type: ignore[misc]
+        own = self.virtual_size  # type: ignore[attr-defined]
+        styles = self.styles  # type: ignore[attr-defined]
+        if styles.overflow_y == "auto" and (own.height > (size - styles.gutter.totals).height) != self.show_vertical_scrollbar:  # type: ignore[attr-defined]
+            own = virtual_size
+        return super()._size_updated(size, own, container_size, layout)  # type: ignore[misc]
 
 
 # -- tests and benchmarks -------------------------------------------------------------------------

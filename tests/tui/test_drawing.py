@@ -13,8 +13,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Static
 
+from tui_profiles.tui.held_drawing import hold_updates
 from tui_profiles.tui.widgets.virtual_list import VirtualList, show_scrollbars
 
 
@@ -154,3 +156,31 @@ async def test_a_layout_shows_a_scrollbar_the_rows_need_and_the_list_has_not_sho
         app.query_one("#header", Static).update("another header")
         await idle(pilot)
         assert rows.show_vertical_scrollbar and rows.vertical_scrollbar.display
+
+
+class Prompt(ModalScreen[None]):
+    DEFAULT_CSS = "Prompt { align: center bottom; } Prompt > Static { width: 20; height: 3; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("a prompt")
+
+
+async def test_a_screen_under_a_modal_one_is_drawn_when_a_hold_ends() -> None:
+    # `d` on a profile: the Timeline tab is shown and its read held the drawing; the date prompt opens over
+    # it; the rows arrive (a layout of the profile screen, asked for while held) and the hold ends.
+    app = TabsApp()
+    async with app.run_test(size=(60, 10), headless=False) as pilot:
+        await idle(pilot)
+        under = app.screen
+        ready = asyncio.Event()
+        hold_updates(app, ready, timeout=5)
+        app.push_screen(Prompt())
+        await idle(pilot)
+        await under.query_one("#first", Static).mount(Static("the rows arrived"))
+        await idle(pilot)
+        Terminal.writes = []
+        ready.set()
+        await idle(pilot)
+        assert "a prompt" in written(app)
+        # Drawn at once, not when some message of its own reaches the screen underneath (its timer's, seconds later).
+        assert "the rows arrived" in written(app)

@@ -30,5 +30,11 @@ def hold_updates(app: App, ready: asyncio.Event, timeout: float = HOLD_FOR_DATA_
             screen = app.screen
             screen.refresh()
             screen.call_later(textual_compat.paint_now, screen)
+            # A screen shown under a modal one (the Timeline under `d`'s prompt) asked for its layout while
+            # held and was told no; Textual prompts only the app when a hold ends, so that screen would wait,
+            # not laid out, until some message of its own came (a timer's, seconds later).
+            for under in app.screen_stack[:-1]:
+                if under.is_current:
+                    under.check_idle()
 
     app.run_worker(release(), group="hold-updates", exit_on_error=False)

@@ -21,6 +21,7 @@ import textual
 from textual.app import App, ComposeResult
 from textual.events import Key
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import Static
@@ -77,6 +78,10 @@ class Rows(ScrollView):
         return Strip.blank(self.size.width)
 
 
+class Ping(Message):
+    """Handled by nobody."""
+
+
 class Host(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("first", id="first")
@@ -104,6 +109,13 @@ async def test_the_compat_functions_do_what_the_app_relies_on() -> None:
         textual_compat.paint_now(app.screen)
         assert await textual_compat.wait_for_screen(pilot)
         assert any("second" in line for line in textual_compat.screen_lines(app.screen))
+        # Messages queued and not yet handled, on any node of any screen in the stack.
+        assert textual_compat.pending_messages(app) == 0
+        app.query_one("#first", Static).post_message(Ping())
+        app.post_message(Ping())
+        assert textual_compat.pending_messages(app) == 2
+        assert await textual_compat.wait_for_screen(pilot)
+        assert textual_compat.pending_messages(app) == 0
         # The CSS generation moves with the theme.
         before = textual_compat.css_generation(app)
         app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"

@@ -25,6 +25,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "textual.widget.Widget": ("_scroll_update",),
     "textual.scroll_view.ScrollView": ("_size_updated",),
     "textual.pilot.Pilot": ("_wait_for_screen",),
+    "textual.message_pump.MessagePump": ("_message_queue",),
     "textual.keys": ("_character_to_key", "_get_unicode_name_from_key"),
 }
 
@@ -116,6 +117,17 @@ async def wait_for_screen(pilot: Pilot) -> bool:
     Unlike `Pilot.pause`, it waits on the message queues, not for the CPU to go idle.
     """
     return await pilot._wait_for_screen()
+
+
+def pending_messages(app: App) -> int:
+    """Messages and events queued, not yet handled, by the app and every node of every screen in its stack
+    (`MessagePump._message_queue`).
+
+    A message handled can post another (a window read posts "arrived", whose handler posts "loaded",
+    whose handler opens a profile): `wait_for_screen` waits only for what was queued when it started.
+    """
+    nodes = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
+    return sum(node._message_queue.qsize() for node in nodes)
 
 
 def key_event(key: str) -> Key:

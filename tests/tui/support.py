@@ -221,7 +221,7 @@ async def settle(pilot: Pilot) -> None:
             quiet += 1
             if quiet == 2:
                 return
-    raise AssertionError("workers never settled")
+    raise AssertionError(f"never settled: workers {busy}, {textual_compat.pending_messages(app)} messages queued")
 
 
 class Notes:
